@@ -1,0 +1,1 @@
+//! Clock model: sample timestamps from packet order and chunk arrival times.

@@ -1,0 +1,1 @@
+//! Detectors that turn a channel's samples into events: threshold crossings, band power, signal quality.

@@ -1,0 +1,1 @@
+//! Encoders for P2 and P3: the inverse of the decoder.

@@ -1,0 +1,15 @@
+//! Decoding, timing and event callbacks for OpenEEG amplifiers (ModularEEG, Olimex EEG-SMT).
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod detect;
+pub mod encode;
+mod event;
+mod packet;
+mod protocol;
+pub mod sim;
+pub mod units;
+
+pub use event::Event;
+pub use packet::{CHANNELS, MAX_CODE, MID_SCALE, Packet};
+pub use protocol::{Protocol, p2, p3};

@@ -1,0 +1,1 @@
+//! Deterministic EEG-like signal simulator and byte-level fault injector.

@@ -1,0 +1,1 @@
+//! Units: raw ADC codes to microvolts through device profiles.
