@@ -18,6 +18,10 @@ use crate::protocol::p2::PACKET_LEN as P2_LEN;
 use crate::protocol::p3::END_BIT;
 use crate::{Event, Packet, Protocol, Stats};
 
+/// How far after a failed packet (bytes) a packet repeating its counter is refused: longer than
+/// a packet plus the junk lines real streams carry.
+const SUSPECT_SPAN: u64 = 96;
+
 /// Which protocol to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProtocolChoice {
@@ -118,6 +122,10 @@ pub struct Decoder {
     stalled: bool,
     /// Bytes skipped since the last delivered packet.
     skip_run: u64,
+    /// The expected packet that failed last: (stream offset, its counter). Junk inserted into a
+    /// packet can hold a fake header that, with the packet's own tail, forms a well-formed
+    /// packet; the fake copies the counter, so a packet soon after with that counter is refused.
+    suspect: Option<(u64, u8)>,
     /// Where a search for the next packet after a held one stopped: (window offset, index).
     scan_memo: Option<(u64, usize)>,
     /// `quiet()` covers the stream up to this offset.
@@ -162,6 +170,7 @@ impl Decoder {
             switches: crate::p2::MAX_SWITCHES,
             stalled: false,
             skip_run: 0,
+            suspect: None,
             scan_memo: None,
             quiet_until: None,
             finished: false,
@@ -273,7 +282,7 @@ impl Decoder {
             Check::NeedMore => return self.wait(),
             Check::Invalid => return self.reject(),
         };
-        match p2::header_at(self.window.from(P2_LEN)) {
+        match self.p2_end_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
             Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => self.deliver(frame, P2_LEN),
             Check::NeedMore => self.wait(),
@@ -292,6 +301,33 @@ impl Decoder {
         }
     }
 
+    /// Whether the bytes after a well-formed P2 packet prove it: the next header stands where it
+    /// should and, when the packet's counter does not continue the last one, its counter fits
+    /// before the next packet's. (Junk holding a fake header can borrow the tail of the real
+    /// packet it was inserted into; its counter is random and the packet after it continues
+    /// the one before.)
+    #[inline(always)] // see `deliver`
+    fn p2_end_proven(&self, frame: &Frame) -> Check<()> {
+        let after = self.window.from(P2_LEN);
+        match p2::header_at(after) {
+            Check::Valid(()) if self.continues(frame) => Check::Valid(()),
+            Check::Valid(()) => match p2::parse(after) {
+                Check::Valid(next) if self.counter_fits(frame.counter, next.counter) => Check::Valid(()),
+                Check::NeedMore => Check::NeedMore,
+                _ => Check::Invalid,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether a packet with `counter` fits between the last delivered packet and the next one:
+    /// the next continues it, or it lies strictly between them in counter order.
+    fn counter_fits(&self, counter: u8, next: u8) -> bool {
+        let Some(last) = &self.last else { return true };
+        let from_last = |c: u8| c.wrapping_sub(last.counter);
+        next.wrapping_sub(counter) <= 1 || from_last(counter) < from_last(next)
+    }
+
     /// Looking for a packet whose fields are valid and whose end the next header proves.
     fn p2_hunt(&mut self) -> Flow {
         let bytes = self.window.bytes();
@@ -301,11 +337,11 @@ impl Decoder {
             None => return self.skip(bytes.len()),
         }
         let frame = match p2::parse(bytes) {
-            Check::Valid(frame) => frame,
+            Check::Valid(frame) if !self.is_suspect(&frame) => frame,
             Check::NeedMore => return self.wait(),
-            Check::Invalid => return self.skip(1),
+            _ => return self.skip(1),
         };
-        match p2::header_at(self.window.from(P2_LEN)) {
+        match self.p2_end_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
             Check::NeedMore if self.flushing() && self.continues(&frame) => self.deliver(frame, P2_LEN),
             Check::NeedMore => self.wait(),
@@ -348,24 +384,26 @@ impl Decoder {
         }
     }
 
+    /// Looking for a P3 packet: the bytes before an end byte, confirmed by the packet after it.
+    /// Junk before a packet does not hide it: a packet is found from the end byte that closes it.
     fn p3_hunt(&mut self) -> Flow {
-        let at_packet_start = self.window.offset() == 0 || self.window.previous_byte().is_some_and(|b| b & END_BIT != 0);
         let bytes = self.window.bytes();
-        let run = p3::run_len(bytes);
-        if !at_packet_start {
-            return self.skip(run.unwrap_or(bytes.len()));
-        }
-        let len = match (self.p3_len, run) {
-            (Some(len), _) => len,
-            (None, Some(run)) if p3::LENGTHS.contains(&run) => run,
-            (None, Some(run)) => return self.skip(run),
-            (None, None) if bytes.len() >= p3::LENGTHS[3] => return self.skip(bytes.len()),
-            (None, None) => return self.wait(),
+        let longest = p3::LENGTHS[3];
+        let Some(run) = p3::run_len(bytes) else {
+            // No end byte yet: only the last bytes can still belong to a packet.
+            let keep = longest - 1;
+            return if bytes.len() > keep { self.skip(bytes.len() - keep) } else { self.wait() };
         };
+        let len = self.p3_len.unwrap_or(run.min(longest));
+        if run < len || !p3::LENGTHS[1..].contains(&len) {
+            return self.skip(run);
+        }
+        if run > len {
+            return self.skip(run - len);
+        }
         let frame = match p3::parse(bytes, len) {
-            Check::Valid(frame) => frame,
-            Check::NeedMore => return self.wait(),
-            Check::Invalid => return self.skip(run.unwrap_or(bytes.len())),
+            Check::Valid(frame) if !self.is_suspect(&frame) => frame,
+            _ => return self.skip(len),
         };
         match p3::parse(self.window.from(len), len) {
             Check::Valid(next) if p3::counter_delta(frame.counter, next.counter) <= 1 => {}
@@ -381,10 +419,9 @@ impl Decoder {
 
     /// Auto-detection: lock onto whichever protocol shows a run of consecutive packets first.
     fn detect(&mut self) -> Flow {
-        let at_p3_start = self.window.offset() == 0 || self.window.previous_byte().is_some_and(|b| b & END_BIT != 0);
         let bytes = self.window.bytes();
         let p2 = autodetect::p2_run(bytes);
-        let p3 = if at_p3_start { autodetect::p3_run(bytes) } else { Check::Invalid };
+        let p3 = autodetect::p3_run(bytes);
         match (p2, p3) {
             (Check::Valid(()), _) => self.protocol = Some(Protocol::P2),
             (_, Check::Valid(len)) => {
@@ -398,7 +435,7 @@ impl Decoder {
     }
 
     /// Finds the first well-formed packet (by `parse`) at or after `from` bytes into the window,
-    /// within `max_gap` bytes. P3 packets must also start right after an end byte.
+    /// within `max_gap` bytes.
     fn find_next(&mut self, from: usize, parse: impl Fn(&[u8]) -> Check<Frame>) -> Check<(usize, Frame)> {
         let offset = self.window.offset();
         let resume = match self.scan_memo {
@@ -411,7 +448,8 @@ impl Decoder {
             if i - from > self.config.max_gap {
                 return Check::Invalid;
             }
-            let candidate = if p3 { bytes[i - 1] & END_BIT != 0 } else { bytes[i] == crate::p2::SYNC0 };
+            // P3 packets are found by their end byte, so junk before one does not hide it.
+            let candidate = if p3 { bytes[i] & END_BIT == 0 } else { bytes[i] == crate::p2::SYNC0 };
             if !candidate {
                 continue;
             }
@@ -458,8 +496,26 @@ impl Decoder {
     fn reject(&mut self) -> Flow {
         let lost = std::mem::replace(&mut self.in_sync, false);
         let at_byte = self.window.offset();
+        if lost {
+            self.suspect = self.counter_at_start().map(|counter| (at_byte, counter));
+        }
         self.skip(1);
         if lost { Flow::Event(Event::SyncLost { at_byte }) } else { Flow::Continue }
+    }
+
+    /// The counter of the packet that seems to start at the window's start, if any.
+    fn counter_at_start(&self) -> Option<u8> {
+        let bytes = self.window.bytes();
+        match self.protocol? {
+            Protocol::P2 => (bytes.len() > 3 && p2::header_at(bytes) == Check::Valid(())).then(|| bytes[3]),
+            Protocol::P3 => bytes.first().filter(|&&b| b & END_BIT == 0).map(|&b| b >> 1),
+        }
+    }
+
+    /// Whether a packet found while hunting repeats the counter of the packet that just failed,
+    /// close enough to be that packet's tail behind a fake header.
+    fn is_suspect(&self, frame: &Frame) -> bool {
+        self.suspect.is_some_and(|(at, counter)| frame.counter == counter && self.window.offset() - at < SUSPECT_SPAN)
     }
 
     /// A well-formed packet whose framing the following bytes contradict.
@@ -499,6 +555,7 @@ impl Decoder {
             self.ever_synced = true;
         }
         self.skip_run = 0;
+        self.suspect = None;
         if step.lost > 0 {
             self.stats.lost += step.lost;
             let first_sample_index = step.sample_index - step.lost;

@@ -54,41 +54,36 @@ pub(super) fn header_at(b: &[u8]) -> Check<()> {
 /// is not followed by a header. `gap` holds the bytes between it and the next well-formed packet,
 /// whose counter is `next_counter`.
 ///
-/// Three stories fit such bytes:
+/// Stories that fit such bytes:
 /// - junk was inserted after `p` (or `A5 5A` was doubled): `p` is real and the next packet
 ///   continues its counter;
-/// - the next packet lost its first bytes: `gap` is that packet less one or two bytes and the
-///   counter skips exactly one;
-/// - `p` is a splice: a burst of lost bytes joined the head of one packet to the tail of a later
-///   one, `gap` is the rest of that later packet, and the counter jumps; or junk inserted inside
-///   `p` pushed its real tail, ending in its switches byte, into `gap`.
+/// - the packets after `p` were damaged or lost: `p` is real and the counter jumps;
+/// - `p` is a splice: a burst of lost bytes joined the head of `p` to the tail of a later packet
+///   X, so `p`'s switches byte is one of X's bytes and `gap` starts with the rest of X;
+/// - junk inserted inside `p` closed it early and pushed its real tail, which ends in its
+///   switches byte, to the end of `gap`.
 ///
-/// Only the first two deliver `p`; anything else is refused and counted as lost.
+/// `p` is delivered only when the last two stories cannot explain the bytes.
 pub(super) fn accept_unaligned(p: &Frame, prev_switches: u8, gap: &[u8], next_counter: u8) -> bool {
-    // A splice or an insertion puts a byte of the wrong field in the switches slot.
+    // A splice or an insertion puts a byte of another field in the switches slot; the switches
+    // rarely change, so a real packet here repeats them.
     if p.switches != Some(prev_switches) {
         return false;
     }
     match next_counter.wrapping_sub(p.counter) {
-        // Junk after a packet does not end with that packet's switches byte; a displaced tail does.
         0 | 1 => gap.last() != Some(&prev_switches),
-        2 => matches!(gap.len(), 15 | 16) && is_packet_missing_bytes(gap),
-        _ => false,
+        _ => !could_be_splice(prev_switches, gap),
     }
 }
 
-/// Whether `gap` is a packet with one or two of its bytes deleted.
-fn is_packet_missing_bytes(gap: &[u8]) -> bool {
-    let missing = PACKET_LEN - gap.len();
-    let fits_without = |holes: &[usize]| {
-        let mut offsets = (0..PACKET_LEN).filter(|o| !holes.contains(o));
-        gap.iter().all(|&byte| offsets.next().is_some_and(|o| fits(o, byte)))
-    };
-    match missing {
-        1 => (0..PACKET_LEN).any(|a| fits_without(&[a])),
-        2 => (0..PACKET_LEN).any(|a| (a + 1..PACKET_LEN).any(|b| fits_without(&[a, b]))),
-        _ => false,
-    }
+/// Whether a packet whose last byte is `switches` could be the head of one packet joined to a
+/// later packet X with `gap` starting with X's last `l` bytes: the switches byte is then X's byte
+/// at offset `16 - l`. (Taking more of X into the packet only adds constraints, and anything after
+/// X's tail in `gap` may be damage.)
+fn could_be_splice(switches: u8, gap: &[u8]) -> bool {
+    (1..=gap.len().min(PACKET_LEN - 2)).any(|l| {
+        fits(16 - l, switches) && gap[..l].iter().enumerate().all(|(i, &b)| fits(PACKET_LEN - l + i, b))
+    })
 }
 
 #[cfg(test)]
@@ -132,24 +127,21 @@ mod tests {
     }
 
     #[test]
-    fn recognises_a_packet_that_lost_its_sync_or_version_bytes() {
-        let p = packet(3, 0x0F);
-        assert!(is_packet_missing_bytes(&p[1..]));
-        let mut no_version_counter = p[..2].to_vec();
-        no_version_counter.extend(&p[4..]);
-        assert!(is_packet_missing_bytes(&no_version_counter));
-        assert!(!is_packet_missing_bytes(b"Reset signal lo"));
-    }
-
-    #[test]
-    fn a_splice_is_refused_and_junk_after_a_packet_is_not() {
+    fn a_splice_is_refused_and_real_packets_before_damage_are_not() {
         let Check::Valid(p) = parse(&packet(10, 0x0F)) else { panic!() };
-        // The tail of a later packet, then the packet after it: the counter jumps.
-        let tail = &packet(12, 0x0F)[9..];
-        assert!(!accept_unaligned(&p, 0x0F, tail, 13));
+        // A burst joined packet 10's first 16 bytes to byte 11 of packet 12 (a low byte that
+        // happens to be 0x0F): the gap is the rest of packet 12, then packet 13.
+        let mut x = packet(12, 0x0F);
+        x[11] = 0x0F;
+        assert!(!accept_unaligned(&p, 0x0F, &x[12..], 13));
         // A text line inserted after the packet: the next packet continues the counter.
         assert!(accept_unaligned(&p, 0x0F, b"Reset signal logged.\r\n", 11));
         // Junk inserted inside the packet leaves its switches byte at the end of the gap.
         assert!(!accept_unaligned(&p, 0x0F, &[0x33, 0x0F], 11));
+        // The next packet lost its sync byte, or a burst ate packets 11 and 12 and most of 13.
+        assert!(accept_unaligned(&p, 0x0F, &packet(11, 0x0F)[1..], 12));
+        assert!(accept_unaligned(&p, 0x0F, &packet(13, 0x0F)[13..], 14));
+        // A packet whose switches differ from the last ones is not trusted without proof.
+        assert!(!accept_unaligned(&p, 0x0E, b"junk", 11));
     }
 }

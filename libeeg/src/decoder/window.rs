@@ -3,8 +3,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-/// Unconsumed bytes plus the one byte before them (P3 needs to know whether the previous byte
-/// closed a packet), addressed by their offset in the whole stream.
+/// Unconsumed bytes, addressed by their offset in the whole stream.
 #[derive(Debug, Default)]
 pub(super) struct Window {
     buf: Vec<u8>,
@@ -20,11 +19,10 @@ impl Window {
     /// Appends a chunk, first dropping consumed bytes so memory stays at one chunk plus what the
     /// decoder is holding.
     pub fn push(&mut self, bytes: &[u8], arrival: Option<Duration>) {
-        let keep_from = self.start.saturating_sub(1);
-        if keep_from > 0 {
-            self.buf.drain(..keep_from);
-            self.base += keep_from as u64;
-            self.start -= keep_from;
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.base += self.start as u64;
+            self.start = 0;
         }
         self.buf.extend_from_slice(bytes);
         if let Some(t) = arrival {
@@ -49,12 +47,6 @@ impl Window {
     pub fn consume(&mut self, n: usize) {
         self.start += n;
         debug_assert!(self.start <= self.buf.len());
-    }
-
-    /// The byte just before the unconsumed ones, if the stream has one.
-    #[inline]
-    pub fn previous_byte(&self) -> Option<u8> {
-        self.start.checked_sub(1).map(|i| self.buf[i])
     }
 
     /// Stream offset of the first unconsumed byte.
