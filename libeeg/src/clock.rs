@@ -1,1 +1,0 @@
-//! Clock model: sample timestamps from packet order and chunk arrival times.
