@@ -2,14 +2,18 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+mod decoder;
 pub mod detect;
 pub mod encode;
 mod event;
 mod packet;
 mod protocol;
 pub mod sim;
+mod stats;
 pub mod units;
 
+pub use decoder::{Decoder, DecoderConfig, ProtocolChoice};
 pub use event::Event;
 pub use packet::{CHANNELS, MAX_CODE, MID_SCALE, Packet};
 pub use protocol::{Protocol, p2, p3};
+pub use stats::Stats;

@@ -126,6 +126,9 @@ pub struct Decoder {
     /// packet can hold a fake header that, with the packet's own tail, forms a well-formed
     /// packet; the fake copies the counter, so a packet soon after with that counter is refused.
     suspect: Option<(u64, u8)>,
+    /// The P3 run the hunt is inside, when it began after an end byte: (its first byte's
+    /// counter, its stream offset).
+    run_head: Option<(u8, u64)>,
     /// Where a search for the next packet after a held one stopped: (window offset, index).
     scan_memo: Option<(u64, usize)>,
     /// `quiet()` covers the stream up to this offset.
@@ -171,6 +174,7 @@ impl Decoder {
             stalled: false,
             skip_run: 0,
             suspect: None,
+            run_head: None,
             scan_memo: None,
             quiet_until: None,
             finished: false,
@@ -286,6 +290,8 @@ impl Decoder {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
             Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => self.deliver(frame, P2_LEN),
             Check::NeedMore => self.wait(),
+            // A header is where it belongs but the counters contradict the packet.
+            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.refuse(),
             Check::Invalid => match self.find_next(P2_LEN, p2::parse) {
                 Check::Valid((at, next)) => {
                     let gap = &self.window.bytes()[P2_LEN..at];
@@ -311,10 +317,11 @@ impl Decoder {
         let after = self.window.from(P2_LEN);
         match p2::header_at(after) {
             Check::Valid(()) if self.continues(frame) => Check::Valid(()),
-            Check::Valid(()) => match p2::parse(after) {
-                Check::Valid(next) if self.counter_fits(frame.counter, next.counter) => Check::Valid(()),
-                Check::NeedMore => Check::NeedMore,
-                _ => Check::Invalid,
+            // The next header's counter byte is enough, even if that packet is damaged later.
+            Check::Valid(()) => match after.get(3) {
+                Some(&next) if self.counter_fits(frame.counter, next) => Check::Valid(()),
+                Some(_) => Check::Invalid,
+                None => Check::NeedMore,
             },
             other => other,
         }
@@ -360,27 +367,44 @@ impl Decoder {
             Check::Invalid => return self.reject(),
         };
         match p3::parse(self.window.from(len), len) {
-            Check::Valid(next) if p3::counter_delta(frame.counter, next.counter) <= 1 => self.deliver(frame, len),
+            Check::Valid(next) if self.p3_followed_by(&frame, &next) => self.deliver(frame, len),
             Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => self.deliver(frame, len),
             Check::NeedMore => self.wait(),
-            _ => {
-                if !self.continues(&frame) {
-                    return self.refuse();
-                }
-                let after_end = |b: &[u8]| p3::parse(b, len);
-                match self.find_next(len, after_end) {
-                    Check::Valid((at, next)) => {
-                        let bytes = self.window.bytes();
-                        if p3::accept_unaligned(&bytes[..len], &frame, &bytes[len..at], next.counter) {
-                            self.deliver(frame, len)
-                        } else {
-                            self.refuse()
-                        }
-                    }
-                    Check::NeedMore if !self.finished => Flow::Idle,
-                    _ => self.refuse(),
-                }
-            }
+            _ => match self.p3_judge_unproven(&frame, len) {
+                Check::Valid(()) => self.deliver(frame, len),
+                Check::NeedMore => Flow::Idle,
+                Check::Invalid => self.refuse(),
+            },
+        }
+    }
+
+    /// Judges a well-formed P3 packet at the window's start that the packet after it does not
+    /// prove, from the bytes up to the next proven packet: its counter must fall between the last
+    /// delivered packet's and the next one's, and no run in between may be its real tail pushed
+    /// out by junk (see [`p3::accept_unaligned`]).
+    fn p3_judge_unproven(&mut self, frame: &Frame, len: usize) -> Check<()> {
+        let Some(last) = self.last else { return Check::Invalid };
+        let (at, next) = match self.find_next(len, |b| p3::parse(b, len)) {
+            Check::Valid(found) => found,
+            Check::NeedMore if !self.finished => return Check::NeedMore,
+            _ => return Check::Invalid,
+        };
+        // Away from sync, the next packet must itself be proven by the one after it: junk can
+        // form a packet, and a packet whose counter byte was replaced can precede it.
+        let bytes = self.window.bytes();
+        match p3::parse(&bytes[at + len..], len) {
+            _ if self.in_sync => {}
+            Check::Valid(after) if p3::counter_delta(next.counter, after.counter) == 1 => {}
+            Check::NeedMore if !self.finished => return Check::NeedMore,
+            Check::NeedMore => {}
+            _ => return Check::Invalid,
+        }
+        let from_last = |c: u8| p3::counter_delta(last.counter, c);
+        let ordered = (1..from_last(next.counter)).contains(&from_last(frame.counter));
+        if ordered && p3::accept_unaligned(&bytes[..len], frame, &bytes[len..at], [&last.samples, &next.samples]) {
+            Check::Valid(())
+        } else {
+            Check::Invalid
         }
     }
 
@@ -392,6 +416,9 @@ impl Decoder {
         let Some(run) = p3::run_len(bytes) else {
             // No end byte yet: only the last bytes can still belong to a packet.
             let keep = longest - 1;
+            if self.after_end_byte() {
+                self.run_head = Some((bytes[0] >> 1, self.window.offset()));
+            }
             return if bytes.len() > keep { self.skip(bytes.len() - keep) } else { self.wait() };
         };
         let len = self.p3_len.unwrap_or(run.min(longest));
@@ -399,20 +426,57 @@ impl Decoder {
             return self.skip(run);
         }
         if run > len {
+            // The packet ending this run starts mid-run; remember how the run began.
+            if self.after_end_byte() {
+                self.run_head = Some((bytes[0] >> 1, self.window.offset()));
+            }
             return self.skip(run - len);
         }
         let frame = match p3::parse(bytes, len) {
-            Check::Valid(frame) if !self.is_suspect(&frame) => frame,
+            Check::Valid(frame) if !self.is_suspect(&frame) && (self.after_end_byte() || self.mid_run_fits(&frame, len)) => frame,
             _ => return self.skip(len),
         };
         match p3::parse(self.window.from(len), len) {
-            Check::Valid(next) if p3::counter_delta(frame.counter, next.counter) <= 1 => {}
+            Check::Valid(next) if self.p3_followed_by(&frame, &next) => {}
             Check::NeedMore if self.flushing() && self.continues(&frame) => {}
             Check::NeedMore => return self.wait(),
+            // A packet between two damaged ones, cleanly after an end byte.
+            _ if self.after_end_byte() => match self.p3_judge_unproven(&frame, len) {
+                Check::Valid(()) => {}
+                Check::NeedMore => return Flow::Idle,
+                Check::Invalid => return self.skip(len),
+            },
             _ => return self.skip(len),
         }
         self.p3_len = Some(len);
         self.deliver(frame, len)
+    }
+
+    /// Whether the window starts right after a P3 end byte (or at the start of the stream). A
+    /// packet that starts mid-run is either a real one behind junk or a misaligned splice whose
+    /// counter byte is a data byte.
+    fn after_end_byte(&self) -> bool {
+        self.window.previous_byte().is_none_or(|b| b & END_BIT != 0)
+    }
+
+    /// A packet that starts mid-run is trusted when it continues the last delivered packet, or
+    /// the packet whose head began the run (that packet lost its end byte).
+    fn mid_run_fits(&self, frame: &Frame, len: usize) -> bool {
+        let follows = |counter: u8| p3::counter_delta(counter, frame.counter) == 1;
+        // Exactly one byte short of a packet before this one: that packet lost its end byte.
+        let lost_end_byte = |(counter, at): (u8, u64)| follows(counter) && self.window.offset() - at + 1 == len as u64;
+        self.last.as_ref().is_none_or(|last| follows(last.counter)) || self.run_head.is_some_and(lost_end_byte)
+    }
+
+    /// Whether `next` proves the P3 packet `frame` before it: the counter steps by one. A repeat
+    /// proves it only inside a run of repeats: a packet read one byte late takes its counter from
+    /// the aux byte, which is 0 in most slots, and so often "repeats" a counter of 0.
+    fn p3_followed_by(&self, frame: &Frame, next: &Frame) -> bool {
+        match p3::counter_delta(frame.counter, next.counter) {
+            1 => true,
+            0 => self.last.as_ref().is_none_or(|last| last.counter == frame.counter),
+            _ => false,
+        }
     }
 
     // ---- shared ----
@@ -497,7 +561,9 @@ impl Decoder {
         let lost = std::mem::replace(&mut self.in_sync, false);
         let at_byte = self.window.offset();
         if lost {
-            self.suspect = self.counter_at_start().map(|counter| (at_byte, counter));
+            let counter = self.counter_at_start();
+            self.suspect = counter.map(|counter| (at_byte, counter));
+            self.run_head = counter.map(|counter| (counter, at_byte));
         }
         self.skip(1);
         if lost { Flow::Event(Event::SyncLost { at_byte }) } else { Flow::Continue }
@@ -507,7 +573,9 @@ impl Decoder {
     fn counter_at_start(&self) -> Option<u8> {
         let bytes = self.window.bytes();
         match self.protocol? {
-            Protocol::P2 => (bytes.len() > 3 && p2::header_at(bytes) == Check::Valid(())).then(|| bytes[3]),
+            // Header and first high byte: junk holding a bare header is not a packet that failed.
+            Protocol::P2 => (p2::header_at(bytes) == Check::Valid(()) && bytes.get(4).is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE))
+                .then(|| bytes[3]),
             Protocol::P3 => bytes.first().filter(|&&b| b & END_BIT == 0).map(|&b| b >> 1),
         }
     }
@@ -576,7 +644,7 @@ impl Decoder {
         self.window.consume(len);
         self.stats.packets += 1;
         self.stats.packet_bytes += len as u64;
-        self.last = Some(Last { counter: frame.counter, sample_index: step.sample_index, arrival });
+        self.last = Some(Last { counter: frame.counter, samples: frame.samples, sample_index: step.sample_index, arrival });
         let packet = Event::Packet(Packet {
             protocol,
             counter: frame.counter,

@@ -50,33 +50,52 @@ pub(super) fn counter_delta(a: u8, b: u8) -> u8 {
     b.wrapping_sub(a) & 0x3F
 }
 
-/// Decides on a well-formed packet `p` (bytes `p_bytes`) that directly follows the previous
-/// delivered packet but is not followed by a packet continuing its counter. `gap` holds the bytes
-/// up to the next well-formed packet, whose counter is `next_counter`.
+/// Decides on a well-formed packet `p` (bytes `p_bytes`) that the packet after it does not
+/// prove. `gap` holds the bytes up to the next well-formed packet; `neighbours` are the samples
+/// of the last delivered packet and of that next one.
 ///
 /// P3 splices of lost bytes change the run length, so they cannot pass. What can pass is junk
 /// inserted inside a packet when the junk holds an end byte at the right place: the packet's
-/// head then closes on the junk, and its real tail lands at the end of `gap`, just before the
-/// next packet, which continues the counter. `p` is refused when `gap` ends in a tail that
-/// completes its head to a well-formed packet.
-pub(super) fn accept_unaligned(p_bytes: &[u8], p: &Frame, gap: &[u8], next_counter: u8) -> bool {
-    if counter_delta(p.counter, next_counter) > 1 {
-        // The next packet(s) were destroyed; an insertion inside `p` would not also do that.
-        return true;
-    }
+/// head then closes on the junk, and its real tail, closed by its real end byte, lands somewhere
+/// in `gap`. When a run in `gap` completes `p`'s head to a well-formed packet with other samples,
+/// the bytes alone cannot say which packet is real (a lone end byte inserted before or after a
+/// packet's last byte looks the same), so the samples decide: `p` is refused when the
+/// alternative's samples sit clearly closer to the neighbours' than its own do. EEG moves
+/// little in 4 ms; junk bits land anywhere.
+pub(super) fn accept_unaligned(p_bytes: &[u8], p: &Frame, gap: &[u8], neighbours: [&[u16; 6]; 2]) -> bool {
     let len = p_bytes.len();
-    // The last run of `gap` (after its last end byte but one).
-    let run_start = gap[..gap.len().saturating_sub(1)]
-        .iter()
-        .rposition(|&x| x & END_BIT != 0)
-        .map_or(0, |i| i + 1);
-    let run = &gap[run_start..];
-    let displaced_tail = (1..len).filter(|&head| len - head <= run.len()).any(|head| {
-        let mut whole = p_bytes[..head].to_vec();
-        whole.extend_from_slice(&run[run.len() - (len - head)..]);
-        matches!(parse(&whole, len), Check::Valid(_))
-    });
-    !displaced_tail
+    // Distance to the packets before and after, over the channels where `p` and `other` differ.
+    let distances = |other: &Frame| -> (u32, u32) {
+        let mut sums = (0, 0);
+        for ch in (0..6).filter(|&ch| p.samples[ch] != other.samples[ch]) {
+            for n in neighbours {
+                sums.0 += u32::from(p.samples[ch].abs_diff(n[ch]));
+                sums.1 += u32::from(other.samples[ch].abs_diff(n[ch]));
+            }
+        }
+        sums
+    };
+    let mut run_start = 0;
+    for (end, _) in gap.iter().enumerate().filter(|&(_, &b)| b & END_BIT != 0) {
+        let run = &gap[run_start..=end];
+        run_start = end + 1;
+        let displaced = (1..len).filter(|&head| len - head <= run.len()).any(|head| {
+            let mut whole = p_bytes[..head].to_vec();
+            whole.extend_from_slice(&run[run.len() - (len - head)..]);
+            match parse(&whole, len) {
+                Check::Valid(other) if other.samples != p.samples || other.aux != p.aux => {
+                    let (from_p, from_other) = distances(&other);
+                    // Junk bits shift a sample by 128 codes or more; real steps are small.
+                    from_p > 2 * from_other + 128
+                }
+                _ => false,
+            }
+        });
+        if displaced {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -125,9 +144,10 @@ mod tests {
         let mut spliced = real[..9].to_vec();
         spliced.extend([0x41, 0xC0]);
         let Check::Valid(p) = parse(&spliced, 11) else { panic!() };
-        assert!(!accept_unaligned(&spliced, &p, &real[9..], 7));
+        let last = [130, 131, 258, 261, 388, 391];
+        assert!(!accept_unaligned(&spliced, &p, &real[9..], [&last, &last]));
         // The same packet followed by a junk run ending in an end byte is real.
         let Check::Valid(p) = parse(&real, 11) else { panic!() };
-        assert!(accept_unaligned(&real, &p, &[0x41, 0x7F, 0xFF], 7));
+        assert!(accept_unaligned(&real, &p, &[0x41, 0x7F, 0xFF], [&last, &last]));
     }
 }

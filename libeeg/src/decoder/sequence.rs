@@ -8,6 +8,7 @@ use crate::Protocol;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Last {
     pub counter: u8,
+    pub samples: [u16; crate::CHANNELS],
     pub sample_index: u64,
     pub arrival: Option<Duration>,
 }
@@ -54,7 +55,7 @@ mod tests {
     use super::*;
 
     fn last(counter: u8, at_ms: Option<u64>) -> Last {
-        Last { counter, sample_index: 100, arrival: at_ms.map(Duration::from_millis) }
+        Last { counter, samples: [512; 6], sample_index: 100, arrival: at_ms.map(Duration::from_millis) }
     }
 
     #[test]

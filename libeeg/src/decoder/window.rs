@@ -3,7 +3,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-/// Unconsumed bytes, addressed by their offset in the whole stream.
+/// Unconsumed bytes plus the one byte before them (a P3 packet not preceded by an end byte
+/// needs more proof), addressed by their offset in the whole stream.
 #[derive(Debug, Default)]
 pub(super) struct Window {
     buf: Vec<u8>,
@@ -19,10 +20,11 @@ impl Window {
     /// Appends a chunk, first dropping consumed bytes so memory stays at one chunk plus what the
     /// decoder is holding.
     pub fn push(&mut self, bytes: &[u8], arrival: Option<Duration>) {
-        if self.start > 0 {
-            self.buf.drain(..self.start);
-            self.base += self.start as u64;
-            self.start = 0;
+        let keep_from = self.start.saturating_sub(1);
+        if keep_from > 0 {
+            self.buf.drain(..keep_from);
+            self.base += keep_from as u64;
+            self.start -= keep_from;
         }
         self.buf.extend_from_slice(bytes);
         if let Some(t) = arrival {
@@ -47,6 +49,12 @@ impl Window {
     pub fn consume(&mut self, n: usize) {
         self.start += n;
         debug_assert!(self.start <= self.buf.len());
+    }
+
+    /// The byte just before the unconsumed ones, if the stream has one.
+    #[inline]
+    pub fn previous_byte(&self) -> Option<u8> {
+        self.start.checked_sub(1).map(|i| self.buf[i])
     }
 
     /// Stream offset of the first unconsumed byte.
