@@ -3,6 +3,7 @@
 
 pub mod clock;
 mod decoder;
+pub mod dispatch;
 pub mod detect;
 pub mod encode;
 mod event;
@@ -13,6 +14,7 @@ mod stats;
 pub mod units;
 
 pub use decoder::{Decoder, DecoderConfig, ProtocolChoice};
+pub use dispatch::Dispatcher;
 pub use event::Event;
 pub use packet::{CHANNELS, MAX_CODE, MID_SCALE, Packet};
 pub use protocol::{Protocol, p2, p3};
