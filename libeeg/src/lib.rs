@@ -1,4 +1,4 @@
-//! Decoding, timing and event callbacks for OpenEEG amplifiers (ModularEEG, Olimex EEG-SMT).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod clock;
