@@ -1,6 +1,8 @@
 //! Shared helpers for the workspace tests: decoding a whole stream and scoring the result
 //! against the fault injector's ground truth.
 
+pub mod transcript;
+
 use libeeg::encode::{encode_p2, encode_p3};
 use libeeg::sim::{Damaged, SentPacket};
 use libeeg::{Decoder, DecoderConfig, Event, Packet, Protocol, ProtocolChoice, Stats};

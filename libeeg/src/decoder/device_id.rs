@@ -13,10 +13,12 @@ pub(super) struct DeviceIdText {
 const MAX_LEN: usize = 32;
 
 impl DeviceIdText {
-    /// Feeds one packet's aux byte; returns the id when it completes and differs from the last
-    /// one reported.
-    pub fn update(&mut self, counter: u8, aux: u8, after_loss: bool) -> Option<String> {
-        if after_loss {
+    /// Feeds one packet's aux byte (`lost` packets were missing before it); returns the id when
+    /// it completes and differs from the last one reported.
+    pub fn update(&mut self, counter: u8, aux: u8, lost: u64) -> Option<String> {
+        // Only a lost id slot (counter & 7 == 0) breaks the string.
+        let lost_a_slot = lost >= 8 || (1..=lost).any(|k| counter.wrapping_sub(k as u8) & 7 == 0);
+        if lost_a_slot {
             self.restart(false);
         }
         if counter & 7 != 0 {

@@ -352,7 +352,40 @@ impl Decoder {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
             Check::NeedMore if self.flushing() && self.continues(&frame) => self.deliver(frame, P2_LEN),
             Check::NeedMore => self.wait(),
-            Check::Invalid => self.skip(1),
+            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.skip(1),
+            // No header after it: a packet between damaged ones, judged by what follows.
+            Check::Invalid => match self.p2_judge_unproven(&frame) {
+                Check::Valid(()) => self.deliver(frame, P2_LEN),
+                Check::NeedMore => Flow::Idle,
+                Check::Invalid => self.skip(1),
+            },
+        }
+    }
+
+    /// Judges a well-formed P2 packet found away from sync that no header follows: the next
+    /// well-formed packet must itself be followed by a header, the packet's counter must fall
+    /// between the last delivered packet's and that one's, and the bytes in between must not
+    /// make it a splice or a packet with junk inside (see [`p2::accept_unaligned`]).
+    fn p2_judge_unproven(&mut self, frame: &Frame) -> Check<()> {
+        let Some(last) = self.last else { return Check::Invalid };
+        let (at, next) = match self.find_next(P2_LEN, p2::parse) {
+            Check::Valid(found) => found,
+            Check::NeedMore if !self.finished => return Check::NeedMore,
+            _ => return Check::Invalid,
+        };
+        let bytes = self.window.bytes();
+        match p2::header_at(&bytes[at + P2_LEN..]) {
+            Check::Valid(()) => {}
+            Check::NeedMore if !self.finished => return Check::NeedMore,
+            Check::NeedMore => {}
+            Check::Invalid => return Check::Invalid,
+        }
+        let from_last = |c: u8| c.wrapping_sub(last.counter);
+        let ordered = (1..from_last(next.counter)).contains(&from_last(frame.counter));
+        if ordered && p2::accept_unaligned(frame, self.switches, &bytes[P2_LEN..at], next.counter) {
+            Check::Valid(())
+        } else {
+            Check::Invalid
         }
     }
 
@@ -655,7 +688,7 @@ impl Decoder {
             sample_index: step.sample_index,
             arrival,
         });
-        let id = frame.aux.and_then(|aux| self.device_id.update(frame.counter, aux, step.lost > 0));
+        let id = frame.aux.and_then(|aux| self.device_id.update(frame.counter, aux, step.lost));
         if self.pending.is_empty() && id.is_none() {
             return Flow::Event(packet);
         }
