@@ -1,0 +1,121 @@
+//! The command line as typed: raw flags. `settings` turns them into validated settings.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// Reads an OpenEEG amplifier (ModularEEG, Olimex EEG-SMT), a capture file or the built-in
+/// simulator, writes one line per packet to standard output and records sessions to files.
+#[derive(Debug, Parser)]
+#[command(name = "eegreader", version, after_help = EXAMPLES)]
+pub struct Args {
+    /// Serial device to read (e.g. /dev/ttyUSB0). Without a source, the one attached OpenEEG
+    /// device is used.
+    #[arg(short = 'l', long = "line", value_name = "DEVICE", group = "source")]
+    pub line: Option<String>,
+
+    /// Raw capture to decode as fast as possible ('-' for standard input).
+    #[arg(long, value_name = "PATH", group = "source")]
+    pub replay: Option<PathBuf>,
+
+    /// The built-in simulator, paced in real time like a device.
+    #[arg(long, group = "source")]
+    pub simulate: bool,
+
+    /// List serial ports with their USB ids, marking likely OpenEEG devices, and exit.
+    #[arg(long, group = "source")]
+    pub list: bool,
+
+    /// Serial speed.
+    #[arg(long, default_value_t = 57600, value_name = "N")]
+    pub baud: u32,
+
+    /// Packet protocol.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
+    pub protocol: ProtocolArg,
+
+    /// Pace --replay at the stream's sample rate instead of as fast as possible.
+    #[arg(long, requires = "replay")]
+    pub realtime: bool,
+
+    /// Simulator seed.
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "simulate")]
+    pub seed: u64,
+
+    /// Nominal sample rate in Hz (the simulator's rate with --simulate; 257.14 is what most
+    /// boards really do).
+    #[arg(long, value_name = "HZ")]
+    pub rate: Option<f64>,
+
+    /// Damage the simulated stream (dropped bytes, junk, bursts, lost packets) for
+    /// demonstrations.
+    #[arg(long, requires = "simulate")]
+    pub faults: bool,
+
+    /// One JSON object per line instead of the original format.
+    #[arg(short = 'j', long)]
+    pub json: bool,
+
+    /// Leave out the '#' event lines (lost packets, resyncs, device gone/back).
+    #[arg(long)]
+    pub no_events: bool,
+
+    /// Record to a CSV file (raw codes and microvolts, gaps marked).
+    #[arg(long, value_name = "FILE")]
+    pub record_csv: Option<PathBuf>,
+
+    /// Record to a 6-channel 16-bit WAV file at the nominal rate.
+    #[arg(long, value_name = "FILE")]
+    pub record_wav: Option<PathBuf>,
+
+    /// Record the exact bytes received (replayable with --replay).
+    #[arg(long, value_name = "FILE")]
+    pub record_raw: Option<PathBuf>,
+
+    /// Device profile for microvolts: modular-eeg (0.5 uV/LSB) or eeg-smt (0.52 uV/LSB).
+    #[arg(long, default_value = "modular-eeg", value_name = "NAME")]
+    pub profile: String,
+
+    /// Microvolts per ADC step, overriding the profile's (calibrate with the board's 250 uV
+    /// 14 Hz signal).
+    #[arg(long, value_name = "UV")]
+    pub scale: Option<f64>,
+
+    /// Stop when the device goes away instead of waiting for it to come back.
+    #[arg(long)]
+    pub exit_on_disconnect: bool,
+
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+
+    /// Deliver each packet as soon as its counter continues the last one, without waiting for
+    /// the next header to prove its end (saves ~4 ms; a rare splice of damaged packets can then
+    /// pass as real).
+    #[arg(long)]
+    pub low_latency: bool,
+}
+
+/// `--protocol` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    /// Detect P2 or P3 from the stream.
+    Auto,
+    /// ModularEEG / EEG-SMT 17-byte packets.
+    P2,
+    /// ModularEEG ATmega48 7-bit packets.
+    P3,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  eegreader -l /dev/ttyUSB0                       stream a device to stdout
+  eegreader -l /dev/ttyUSB0 | eegviewer           ... into the viewer
+  eegreader --simulate | eegviewer                no device: the simulator
+  eegreader -l /dev/ttyUSB0 --record-csv s.csv --record-raw s.bin
+  eegreader --replay s.bin --json                 decode a capture as JSON lines
+  eegreader --list                                which serial ports are there?
+
+Output: one line per packet, timestamp_us|version|frame|ch1|...|ch6|switches, as the original
+eegreader; lines starting with '#' are events (lost packets, resyncs, device gone/back).
+A summary goes to stderr at exit. Ctrl-C finalises every recording.";

@@ -1,0 +1,162 @@
+//! How the text formats write numbers: integers straight into the output buffer (a replay
+//! writes millions of them a second, so they bypass `fmt`), and fractional values (microvolts,
+//! rates) to six decimals with trailing zeros trimmed.
+
+use std::io::Write;
+
+/// "00", "01", .. "99": two digits per division.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends `v` in decimal.
+pub fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        start -= 1;
+        digits[start] = b'0' + v as u8;
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// Appends `v` in decimal, with a `-` when negative.
+pub fn push_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, v.unsigned_abs());
+}
+
+/// Appends `v` rounded to six decimals without trailing zeros (`-12.5`, `0`, `1.56`), and
+/// returns true; appends nothing and returns false when `v` is not finite.
+///
+/// For microvolts, six decimals is a millionth of a microvolt, far below one ADC step (about
+/// 0.5 uV), so nothing measurable is lost, and products like `3 * 0.52` print as `1.56`
+/// rather than `1.5600000000000001`. Ties round to even, as `format!("{v:.6}")` does; zero
+/// has no sign (`-1e-9` prints `0`).
+pub fn push_decimal(out: &mut Vec<u8>, v: f64) -> bool {
+    if !v.is_finite() {
+        return false;
+    }
+    let millionths = (v * 1e6).round_ties_even();
+    // Up to 2^53 every integer is exact, and the integer path is ten times faster than `fmt`.
+    if millionths.abs() >= 9.0e15 {
+        return push_decimal_slow(out, v);
+    }
+    let millionths = millionths as i64;
+    if millionths < 0 {
+        out.push(b'-');
+    }
+    let millionths = millionths.unsigned_abs();
+    push_u64(out, millionths / 1_000_000);
+    let mut fraction = millionths % 1_000_000;
+    if fraction != 0 {
+        let mut places = 6;
+        while fraction.is_multiple_of(10) {
+            fraction /= 10;
+            places -= 1;
+        }
+        out.push(b'.');
+        let start = out.len();
+        push_u64(out, fraction);
+        // Leading zeros of the fraction: .05 is 5 in two places.
+        let missing = places - (out.len() - start);
+        out.splice(start..start, std::iter::repeat_n(b'0', missing));
+    }
+    true
+}
+
+/// [`push_decimal`] for huge values, through `fmt`.
+#[cold]
+fn push_decimal_slow(out: &mut Vec<u8>, v: f64) -> bool {
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{v:.6}");
+    // `{:.6}` always prints a '.', so trimming stops there at the latest.
+    while out.last() == Some(&b'0') {
+        out.pop();
+    }
+    if out.last() == Some(&b'.') {
+        out.pop();
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(f: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = b"x".to_vec();
+        f(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(text(|o| push_u64(o, 0)), "x0");
+        assert_eq!(text(|o| push_u64(o, 1023)), "x1023");
+        assert_eq!(text(|o| push_u64(o, u64::MAX)), "x18446744073709551615");
+        assert_eq!(text(|o| push_i64(o, -1)), "x-1");
+        assert_eq!(text(|o| push_i64(o, i64::MIN)), "x-9223372036854775808");
+        assert_eq!(text(|o| push_i64(o, 1_700_000_000_000_000)), "x1700000000000000");
+    }
+
+    #[test]
+    fn integers_of_every_length() {
+        let mut v = 1u64;
+        for _ in 0..19 {
+            for n in [v - 1, v, v + 1, v * 5] {
+                assert_eq!(text(|o| push_u64(o, n)), format!("x{n}"));
+            }
+            v *= 10;
+        }
+    }
+
+    #[test]
+    fn decimals_agree_with_fmt() {
+        // Every code through the usual scales, as the sinks see them.
+        for k in [0.5, 0.52, 0.488, 0.977, 0.488_281_25, 1.0 / 3.0] {
+            for code in 0..=1023u16 {
+                let v = (f64::from(code) - 512.0) * k;
+                let expected = format!("{v:.6}");
+                let expected = expected.trim_end_matches('0').trim_end_matches('.');
+                let expected = if expected == "-0" { "0" } else { expected };
+                assert_eq!(text(|o| assert!(push_decimal(o, v))), format!("x{expected}"), "{code} * {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(text(|o| assert!(push_decimal(o, 0.0))), "x0");
+        assert_eq!(text(|o| assert!(push_decimal(o, -0.0))), "x0");
+        assert_eq!(text(|o| assert!(push_decimal(o, -1e-9))), "x0");
+        assert_eq!(text(|o| assert!(push_decimal(o, -256.0))), "x-256");
+        assert_eq!(text(|o| assert!(push_decimal(o, 255.5))), "x255.5");
+        assert_eq!(text(|o| assert!(push_decimal(o, 3.0 * 0.52))), "x1.56");
+        assert_eq!(text(|o| assert!(push_decimal(o, 100.0))), "x100");
+        assert_eq!(text(|o| assert!(push_decimal(o, 257.142_857_14))), "x257.142857");
+        assert_eq!(text(|o| assert!(!push_decimal(o, f64::NAN))), "x");
+        assert_eq!(text(|o| assert!(!push_decimal(o, f64::INFINITY))), "x");
+        assert_eq!(text(|o| assert!(push_decimal(o, 0.05))), "x0.05");
+        assert_eq!(text(|o| assert!(push_decimal(o, -0.000001))), "x-0.000001");
+        assert_eq!(text(|o| assert!(push_decimal(o, 1e12 + 0.25))), "x1000000000000.25");
+        assert_eq!(text(|o| assert!(push_decimal(o, -2.5e20))), "x-250000000000000000000");
+        assert_eq!(text(|o| assert!(push_decimal(o, 1e10 + 0.1234565))), "x10000000000.123457");
+    }
+}

@@ -1,0 +1,114 @@
+//! Validated settings, built from the command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use libeeg::units::DeviceProfile;
+use libeeg::{DecoderConfig, ProtocolChoice};
+
+use crate::cli::{Args, ProtocolArg};
+use crate::error::Error;
+
+/// Where bytes come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceSpec {
+    /// A serial device.
+    Line(String),
+    /// The one attached OpenEEG device, found by its USB ids.
+    Attached,
+    /// A capture file (`None`: standard input), optionally paced at the sample rate.
+    Replay { path: Option<PathBuf>, realtime: bool },
+    /// The simulator.
+    Simulate { seed: u64, faults: bool },
+    /// Only list the serial ports.
+    List,
+}
+
+/// Standard output's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The original `timestamp_us|version|frame|ch1..ch6|switches` lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Everything the reader needs to run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub source: SourceSpec,
+    pub baud: u32,
+    pub decoder: DecoderConfig,
+    pub profile: DeviceProfile,
+    pub format: Format,
+    pub events: bool,
+    pub record_csv: Option<PathBuf>,
+    pub record_wav: Option<PathBuf>,
+    pub record_raw: Option<PathBuf>,
+    pub exit_on_disconnect: bool,
+    pub duration: Option<Duration>,
+}
+
+impl Settings {
+    /// Checks the flags and resolves defaults.
+    pub fn from_args(args: Args) -> Result<Self, Error> {
+        let source = if args.list {
+            SourceSpec::List
+        } else if let Some(line) = args.line {
+            SourceSpec::Line(line)
+        } else if let Some(path) = args.replay {
+            let path = (path.as_os_str() != "-").then_some(path);
+            SourceSpec::Replay { path, realtime: args.realtime }
+        } else if args.simulate {
+            SourceSpec::Simulate { seed: args.seed, faults: args.faults }
+        } else {
+            SourceSpec::Attached
+        };
+        let mut profile = DeviceProfile::by_name(&args.profile).ok_or_else(|| {
+            Error::new(format!("unknown device profile '{}'", args.profile))
+                .fix("use --profile modular-eeg (0.5 uV/LSB) or --profile eeg-smt (0.52 uV/LSB), and --scale to calibrate")
+        })?;
+        if let Some(scale) = args.scale {
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(Error::new(format!("--scale {scale} is not a positive number of microvolts per step")));
+            }
+            profile = profile.with_scale(scale);
+        }
+        if let Some(rate) = args.rate {
+            if !(rate.is_finite() && (1.0..=10_000.0).contains(&rate)) {
+                return Err(Error::new(format!("--rate {rate} is not a sample rate in Hz")).fix("typical rates: 256, 257.14, 250, 200"));
+            }
+            profile.nominal_rate_hz = rate;
+        }
+        let duration = match args.duration {
+            Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(s) => return Err(Error::new(format!("--duration {s} is not a positive number of seconds"))),
+            None => None,
+        };
+        if args.baud == 0 {
+            return Err(Error::new("--baud 0 is not a serial speed").fix("OpenEEG devices use 57600 (some shields 115200)"));
+        }
+        let protocol = match args.protocol {
+            ProtocolArg::Auto => ProtocolChoice::Auto,
+            ProtocolArg::P2 => ProtocolChoice::P2,
+            ProtocolArg::P3 => ProtocolChoice::P3,
+        };
+        let mut decoder = DecoderConfig::with_protocol(protocol);
+        decoder.sample_rate_hz = profile.nominal_rate_hz;
+        decoder.low_latency = args.low_latency;
+        Ok(Self {
+            source,
+            baud: args.baud,
+            decoder,
+            profile,
+            format: if args.json { Format::Json } else { Format::Text },
+            events: !args.no_events,
+            record_csv: args.record_csv,
+            record_wav: args.record_wav,
+            record_raw: args.record_raw,
+            exit_on_disconnect: args.exit_on_disconnect,
+            duration,
+        })
+    }
+
+}
