@@ -149,6 +149,17 @@ impl Session<'_> {
 
     /// Hands every decoded event to the outputs.
     fn drain(&mut self, outputs: &mut Outputs) -> Result<(), Stop> {
+        let mut delivered = false;
+        let result = self.drain_events(outputs, &mut delivered);
+        // Once per batch, not per packet: reading the clock is a fifth of replay time.
+        if delivered {
+            self.last_packet_or_start = Instant::now();
+            self.warned = false;
+        }
+        result
+    }
+
+    fn drain_events(&mut self, outputs: &mut Outputs, delivered: &mut bool) -> Result<(), Stop> {
         while let Some(event) = self.decoder.poll() {
             match event {
                 Event::Packet(p) => {
@@ -159,8 +170,7 @@ impl Session<'_> {
                     if p.sample_index % 256 == 0 && self.clock.is_converged() {
                         self.decoder.set_sample_rate(self.clock.rate_hz());
                     }
-                    self.last_packet_or_start = Instant::now();
-                    self.warned = false;
+                    *delivered = true;
                     let microvolts = p.samples.map(|code| self.profile.to_microvolts(code));
                     outputs.record(&Record {
                         timestamp_us: self.wall_us(t),
@@ -210,7 +220,9 @@ impl Session<'_> {
             libeeg::ProtocolChoice::P2 => "P2",
             libeeg::ProtocolChoice::P3 => "P3",
         };
-        let what = if stats.bytes_in == 0 {
+        let what = if stats.packets > 0 {
+            format!("the stream stopped after {} packets; the device is connected but silent (reset or powered off?)", stats.packets)
+        } else if stats.bytes_in == 0 {
             "no bytes arrived at all: is the device powered and is this its port? (eegreader --list)".to_string()
         } else {
             format!(

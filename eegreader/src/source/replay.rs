@@ -28,6 +28,10 @@ impl ReplaySource {
     pub fn open(path: Option<&Path>, pace: Option<f64>, session_start: Instant) -> Result<Self, Error> {
         let (reader, name): (Box<dyn Read>, String) = match path {
             None => (Box::new(io::stdin().lock()), "standard input".into()),
+            Some(path) if path.is_dir() => {
+                return Err(Error::new(format!("{} is a directory, not a capture", path.display()))
+                    .fix("give the capture file recorded with --record-raw (or '-' for standard input)"));
+            }
             Some(path) => {
                 let file = File::open(path).map_err(|e| {
                     let error = Error::io(format!("cannot open capture {}", path.display()), &e);
