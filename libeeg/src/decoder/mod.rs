@@ -11,6 +11,7 @@ mod sequence;
 mod window;
 
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use self::frame::{Check, Frame};
@@ -221,23 +222,43 @@ impl Decoder {
     /// The next event, or `None` when the bytes pushed so far are used up.
     #[must_use = "events hold the packets; poll until None"]
     pub fn poll(&mut self) -> Option<Event> {
-        loop {
-            if let Some(event) = self.pending.pop_front() {
-                return Some(event);
-            }
-            match self.step() {
-                Flow::Event(event) => return Some(event),
-                Flow::Continue => {}
-                Flow::Idle => return self.trailing_bytes(),
-            }
-        }
+        let mut next = None;
+        let _ = self.drive(|event| {
+            next = Some(event);
+            ControlFlow::Break(())
+        });
+        next
     }
 
     /// Pushes `bytes` and hands every event they complete to `on_event`.
     pub fn decode(&mut self, bytes: &[u8], mut on_event: impl FnMut(Event)) {
         self.push(bytes);
-        while let Some(event) = self.poll() {
+        let _ = self.drive(|event| {
             on_event(event);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Runs the state machine, handing events to `on_event` until it breaks or the bytes are
+    /// used up. Inlined into each caller so a packet goes from where it is built straight to the
+    /// consumer: copying it out of another frame first stalls on store forwarding.
+    #[inline(always)]
+    fn drive(&mut self, mut on_event: impl FnMut(Event) -> ControlFlow<()>) -> ControlFlow<()> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                on_event(event)?;
+                continue;
+            }
+            match self.step() {
+                Flow::Event(event) => on_event(event)?,
+                Flow::Continue => {}
+                Flow::Idle => {
+                    if let Some(event) = self.trailing_bytes() {
+                        on_event(event)?;
+                    }
+                    return ControlFlow::Continue(());
+                }
+            }
         }
     }
 
@@ -328,6 +349,7 @@ impl Decoder {
     }
 
     /// Whether `frame`'s counter continues the last delivered packet (or there is none).
+    #[inline]
     fn continues(&self, frame: &Frame) -> bool {
         let Some(last) = &self.last else { return true };
         let cycle = self.protocol.map_or(256, Protocol::counter_cycle);

@@ -40,6 +40,10 @@ pub(super) fn parse(b: &[u8]) -> Check<Frame> {
 /// it ended where it should).
 #[inline]
 pub(super) fn header_at(b: &[u8]) -> Check<()> {
+    if let Some(h) = b.first_chunk::<3>() {
+        // Compared byte by byte: a slice comparison calls memcmp on the hot path.
+        return if h[0] == SYNC0 && h[1] == SYNC1 && h[2] == VERSION { Check::Valid(()) } else { Check::Invalid };
+    }
     let n = b.len().min(HEADER.len());
     if b[..n] != HEADER[..n] {
         Check::Invalid

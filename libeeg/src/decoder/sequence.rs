@@ -29,6 +29,7 @@ pub(super) struct Step {
 /// The counter gives the gap modulo its cycle (256 for P2, 64 for P3). When both packets have
 /// arrival times, the elapsed time at `rate_hz` picks how many whole cycles were lost too, so a
 /// 259-packet outage reads as 258 lost, not 2.
+#[inline]
 pub(super) fn place(protocol: Protocol, last: Option<&Last>, counter: u8, arrival: Option<Duration>, rate_hz: f64) -> Step {
     let Some(last) = last else {
         return Step { sample_index: 0, lost: 0, repeated: false };
