@@ -258,6 +258,11 @@ mod tests {
             writer.write_all(LINE.as_bytes()).unwrap();
             let batch = rx.recv_timeout(WAIT).expect("the line arrives without more input");
             assert_eq!(batch.samples.len(), 1, "line {i}");
+            // The wake follows the send, so it may land just after the batch is received.
+            let deadline = std::time::Instant::now() + WAIT;
+            while wakes.load(Ordering::SeqCst) < i + 1 && std::time::Instant::now() < deadline {
+                std::thread::yield_now();
+            }
             assert_eq!(wakes.load(Ordering::SeqCst), i + 1);
         }
         drop(writer);
