@@ -12,7 +12,7 @@ mod status;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use clap::Parser;
 use libeeg::sim::SimConfig;
@@ -51,7 +51,7 @@ fn run() -> Result<ExitCode, Error> {
         profile: settings.profile.name.clone(),
         microvolts_per_lsb: settings.profile.microvolts_per_lsb,
         nominal_rate_hz: settings.profile.nominal_rate_hz,
-        start_us: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64),
+        start_us: acquire::wall_clock_us(),
         labels: (1..=6).map(|ch| format!("ch{ch}")).collect(),
     };
     let mut outputs = open_outputs(&settings, &session, source.is_live())?;

@@ -123,10 +123,7 @@ fn wire(protocol: Protocol, sent: &SentPacket) -> Vec<u8> {
 /// catch them; PROTOCOL.md says so and no test expects it.
 fn is_proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> bool {
     let sent = &damaged.sent;
-    let wire_of_p = match p.protocol {
-        Protocol::P2 => wire(p.protocol, &SentPacket { switches: p.switches, aux: None, ..sent[from.min(sent.len() - 1)] }.with(p)),
-        Protocol::P3 => wire(p.protocol, &SentPacket { aux: p.aux, ..sent[from.min(sent.len() - 1)] }.with(p)),
-    };
+    let wire_of_p = wire_of(p);
     let len = wire_of_p.len();
     let real_head = (from..sent.len().min(from + 64)).any(|j| wire(p.protocol, &sent[j])[..6] == wire_of_p[..6]);
     if !real_head {
@@ -142,16 +139,6 @@ fn is_proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> bool {
         let (events, _) = decode(&DecoderConfig::with_protocol(choice), next, next.len());
         next.len() < len || !packets(&events).is_empty()
     })
-}
-
-trait WithPacket {
-    fn with(self, p: &Packet) -> SentPacket;
-}
-
-impl WithPacket for SentPacket {
-    fn with(self, p: &Packet) -> SentPacket {
-        SentPacket { counter: p.counter, samples: p.samples, channel_count: p.channel_count, ..self }
-    }
 }
 
 /// Whether `p` is one of the splices no decoder can catch: the head of a sent packet joined to
