@@ -1,6 +1,6 @@
 //! Checks a screenshot taken by `smoke.sh` (`eegviewer --screenshot FILE`): every one of the
-//! six channel bands holds trace pixels. Runs only when `EEGVIEWER_SCREENSHOT` names the PNG;
-//! without it the test passes at once (no display is needed for the rest of the suite).
+//! six channel bands holds trace pixels. Ignored in plain `cargo test` (it needs a screenshot
+//! from a real window); `smoke.sh` runs it with `--ignored` and `EEGVIEWER_SCREENSHOT` set.
 
 use std::fs::File;
 
@@ -12,11 +12,9 @@ const LEFT: usize = 80;
 const RIGHT: usize = 180;
 
 #[test]
+#[ignore = "needs a screenshot from a real window: run by eegviewer/smoke.sh"]
 fn the_screenshot_shows_six_traces() {
-    let Ok(path) = std::env::var("EEGVIEWER_SCREENSHOT") else {
-        eprintln!("EEGVIEWER_SCREENSHOT is not set: nothing to check (smoke.sh sets it)");
-        return;
-    };
+    let path = std::env::var("EEGVIEWER_SCREENSHOT").expect("EEGVIEWER_SCREENSHOT names the PNG to check");
     let decoder = png::Decoder::new(std::io::BufReader::new(File::open(&path).expect("the screenshot")));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
