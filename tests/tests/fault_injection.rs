@@ -18,8 +18,13 @@ fn damaged(protocol: Protocol, packets: usize, faults: &FaultConfig, seed: u64) 
 /// Decodes a damaged stream and checks what must hold whatever the damage: every delivered
 /// packet sits at its true sample index, and the lost count equals the packets not delivered.
 fn run(protocol: Protocol, faults: &FaultConfig, n: usize, seed: u64) -> Score {
+    run_chunked(protocol, faults, n, seed, 4096)
+}
+
+/// [`run`], pushing the stream `chunk` bytes at a time.
+fn run_chunked(protocol: Protocol, faults: &FaultConfig, n: usize, seed: u64, chunk: usize) -> Score {
     let stream = damaged(protocol, n, faults, seed);
-    let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, 4096);
+    let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, chunk);
     let s = score(&stream, &packets(&events), stats.lost);
     assert_eq!(s.misplaced, 0, "{protocol}: misplaced sample indices: {s:?}");
     assert_eq!(s.reported_lost, s.missing, "{protocol}: lost count: {s:?}");
@@ -69,6 +74,25 @@ fn p3_demo_faults_recall_above_99_8_percent_and_false_packets_rarer_than_1_in_50
 fn p3_heavy_faults_false_packets_rarer_than_1_in_10000() {
     let s = run(Protocol::P3, &heavy(), 100_000, 3);
     assert!(s.false_packets <= 10, "{s:?}");
+}
+
+/// The random-fault property with other RNG seeds found this P2 stream: packet 127 was removed
+/// and junk holding a fake header with a 12-byte body (`A5 5A 02 7E ...`) was inserted into
+/// packet 128 just before its switches byte. Packet 128 breaks at the fake header, and the fake
+/// plus 128's switches byte make 17 well-formed bytes followed by 129's header. The fake's random
+/// counter, 126, repeated the last delivered packet's, so it passed as a stalled counter: one
+/// false packet, and every later sample index one too high.
+#[test]
+fn p2_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.02612748137321038,
+        insert_junk: 0.030261196594236,
+        drop_burst: 0.008014056378097704,
+        remove_packet: 0.02819378330317743,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 4822565650263493020, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! here) and hunting (looking for a packet whose end the next header proves).
 
 use super::frame::{Check, Frame};
-use super::{Decoder, Flow, p2};
+use super::{Decoder, Flow, SUSPECT_SPAN, p2};
 use crate::protocol::p2::PACKET_LEN as P2_LEN;
 
 impl Decoder {
@@ -73,13 +73,17 @@ impl Decoder {
             None => return self.skip(bytes.len()),
         }
         let frame = match p2::parse(bytes) {
-            Check::Valid(frame) if !self.is_suspect(&frame) => frame,
+            Check::Valid(frame) => frame,
             Check::NeedMore => return self.wait(),
-            _ => return self.skip(1),
+            Check::Invalid => return self.skip(1),
         };
-        match self.p2_end_proven(&frame) {
+        match self.p2_found_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
-            Check::NeedMore if self.flushing() && self.continues(&frame) => self.deliver(frame, P2_LEN),
+            Check::NeedMore
+                if self.flushing() && self.continues(&frame) && self.p2_follows_failed(frame.counter, None) =>
+            {
+                self.deliver(frame, P2_LEN)
+            }
             Check::NeedMore => self.wait(),
             Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.skip(1),
             // No header after it: a packet between damaged ones, judged by what follows.
@@ -89,6 +93,54 @@ impl Decoder {
                 Check::Invalid => self.skip(1),
             },
         }
+    }
+
+    /// [`p2_end_proven`](Self::p2_end_proven) for a packet found while hunting, which must also
+    /// fit after the packet that broke sync (see [`p2_follows_failed`](Self::p2_follows_failed)).
+    fn p2_found_proven(&self, frame: &Frame) -> Check<()> {
+        match self.p2_end_proven(frame) {
+            Check::Valid(()) if self.suspect.is_some() => {
+                let after = self.window.from(P2_LEN);
+                let Some(&next) = after.get(3) else { return Check::NeedMore };
+                if self.p2_follows_failed(frame.counter, Some(next)) {
+                    return Check::Valid(());
+                }
+                // A header repeating this packet's counter proves nothing when its own packet is
+                // broken: junk holding a fake header, whose counter is random.
+                if frame.counter != next || !self.p2_follows_failed(frame.counter, None) {
+                    return Check::Invalid;
+                }
+                match p2::parse(after) {
+                    Check::Invalid => Check::Valid(()),
+                    Check::NeedMore if !self.finished => Check::NeedMore,
+                    _ => Check::Invalid,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Whether a packet found while hunting, with `counter`, can follow the packet that broke
+    /// sync just before it (header and first high byte valid), given the next packet's counter
+    /// (`None`: not there).
+    ///
+    /// Junk holding a fake header inserted into that packet can borrow its tail: 17 well-formed
+    /// bytes that the header of the packet after it follows, with a random counter that passes
+    /// the usual checks whenever it repeats or continues the last delivered one. When the broken
+    /// packet's counter lies between the last delivered one's and the next one's, that packet was
+    /// most likely real, and a real packet found after it lies strictly between it and the next.
+    pub(super) fn p2_follows_failed(&self, counter: u8, next: Option<u8>) -> bool {
+        let (Some((at, failed)), Some(last)) = (self.suspect, self.last) else { return true };
+        if self.window.offset() - at >= SUSPECT_SPAN {
+            return true;
+        }
+        let from_last = |c: u8| u16::from(c.wrapping_sub(last.counter));
+        // With no next packet, any counter after the last one would fit.
+        let next = next.map_or(256, from_last);
+        if !(1..next).contains(&from_last(failed)) {
+            return counter != failed;
+        }
+        (from_last(failed) + 1..next).contains(&from_last(counter))
     }
 
     /// Judges a well-formed P2 packet found away from sync that no header follows: the next
@@ -111,7 +163,10 @@ impl Decoder {
         }
         let from_last = |c: u8| c.wrapping_sub(last.counter);
         let ordered = (1..from_last(next.counter)).contains(&from_last(frame.counter));
-        if ordered && p2::accept_unaligned(frame, self.switches, &bytes[P2_LEN..at], next.counter) {
+        if ordered
+            && self.p2_follows_failed(frame.counter, Some(next.counter))
+            && p2::accept_unaligned(frame, self.switches, &bytes[P2_LEN..at], next.counter)
+        {
             Check::Valid(())
         } else {
             Check::Invalid

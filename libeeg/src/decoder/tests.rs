@@ -120,6 +120,39 @@ fn an_aligned_splice_is_refused_and_counted_lost() {
 }
 
 #[test]
+fn a_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
+    // Packet 6 never came; junk holding a fake header and a 12-byte body went into packet 7 just
+    // before its switches byte. The fake and that byte are 17 well-formed bytes and 8's header
+    // follows them; its random counter may repeat 5, continue it, or name 7 or 8.
+    for fake in [5, 6, 7, 8] {
+        let mut stream = p2_stream(0..6);
+        let seven = p2_packet(7, 407, 0x0F);
+        stream.extend(&seven[..16]);
+        stream.extend([0xA5, 0x5A, 0x02, fake]);
+        stream.extend([1, 0x23].repeat(6));
+        stream.push(seven[16]);
+        stream.extend(p2_stream(8..12));
+        let (events, stats) = decode_all(auto(), &stream, 1);
+        assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11], "fake counter {fake}");
+        assert_eq!(stats.lost, 2, "fake counter {fake}");
+    }
+}
+
+#[test]
+fn a_junk_header_repeating_the_counter_of_a_real_packet_does_not_cost_it() {
+    // Packet 6 lost its switches byte; 7 is intact but a truncated fake header carrying 7's
+    // counter follows it.
+    let mut stream = p2_stream(0..6);
+    stream.extend(&p2_packet(6, 406, 0x0F)[..16]);
+    stream.extend(p2_stream(7..8));
+    stream.extend([0xA5, 0x5A, 0x02, 7, 0x00, 0xDF]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
