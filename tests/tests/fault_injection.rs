@@ -95,6 +95,22 @@ fn p2_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
+/// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
+/// scorer must count it missing too, though no sent packet is delivered after it.
+#[test]
+fn p2_a_splice_delivered_last_keeps_the_loss_count_exact() {
+    let faults = FaultConfig {
+        drop_byte: 0.028821652126574924,
+        insert_junk: 0.04011190028591654,
+        drop_burst: 0.004766826531560365,
+        remove_packet: 0.0048396513913627065,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 1731931167397415536, 1);
+    assert_eq!((s.false_packets, s.exact_splices), (0, 1), "{s:?}");
+}
+
 #[test]
 fn a_clean_stream_decodes_completely_in_either_protocol() {
     for protocol in [Protocol::P2, Protocol::P3] {
