@@ -95,6 +95,22 @@ fn p2_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// Junk holding a fake header and one body byte went into packet 92 after its first high byte,
+/// and a truncated fake header (counter 0x23) followed. 92 broke; the fake (counter 134) with
+/// 92's tail was well-formed, and the junk header's counter let its jump of 43 pass: one false
+/// packet, 42 packets reported lost that were not.
+#[test]
+fn p2_a_junk_header_does_not_place_the_packet_before_it() {
+    let faults = FaultConfig {
+        drop_byte: 0.028821652126574924,
+        insert_junk: 0.04011190028591654,
+        drop_burst: 0.004766826531560365,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 1731931160945469161, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

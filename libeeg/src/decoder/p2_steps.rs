@@ -95,29 +95,25 @@ impl Decoder {
         }
     }
 
-    /// [`p2_end_proven`](Self::p2_end_proven) for a packet found while hunting, which must also
-    /// fit after the packet that broke sync (see [`p2_follows_failed`](Self::p2_follows_failed)).
-    fn p2_found_proven(&self, frame: &Frame) -> Check<()> {
-        match self.p2_end_proven(frame) {
-            Check::Valid(()) if self.suspect.is_some() => {
-                let after = self.window.from(P2_LEN);
-                let Some(&next) = after.get(3) else { return Check::NeedMore };
-                if self.p2_follows_failed(frame.counter, Some(next)) {
-                    return Check::Valid(());
-                }
-                // A header repeating this packet's counter proves nothing when its own packet is
-                // broken: junk holding a fake header, whose counter is random.
-                if frame.counter != next || !self.p2_follows_failed(frame.counter, None) {
-                    return Check::Invalid;
-                }
-                match p2::parse(after) {
-                    Check::Invalid => Check::Valid(()),
-                    Check::NeedMore if !self.finished => Check::NeedMore,
-                    _ => Check::Invalid,
-                }
-            }
-            other => other,
+    /// Whether the bytes after a well-formed P2 packet found while hunting prove it. The next
+    /// header proves where it ends; where it stands in the sequence, the next well-formed
+    /// packet's counter: a bare header may be junk holding a fake one, with a random counter.
+    /// The packet must also fit after the one that broke sync (see
+    /// [`p2_follows_failed`](Self::p2_follows_failed)).
+    fn p2_found_proven(&mut self, frame: &Frame) -> Check<()> {
+        match p2::header_at(self.window.from(P2_LEN)) {
+            Check::Valid(()) => {}
+            other => return other,
         }
+        let next = match self.find_next(P2_LEN, p2::parse) {
+            Check::Valid((_, next)) => Some(next.counter),
+            Check::NeedMore if !self.finished => return Check::NeedMore,
+            // The input ends, or endless junk follows: the header's counter is all there is.
+            _ => self.window.from(P2_LEN).get(3).copied(),
+        };
+        let Some(next) = next else { return Check::NeedMore };
+        let fits = self.continues(frame) || self.counter_fits(frame.counter, next);
+        if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
     }
 
     /// Whether a packet found while hunting, with `counter`, can follow the packet that broke

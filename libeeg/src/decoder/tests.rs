@@ -139,14 +139,33 @@ fn a_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
 }
 
 #[test]
-fn a_junk_header_repeating_the_counter_of_a_real_packet_does_not_cost_it() {
-    // Packet 6 lost its switches byte; 7 is intact but a truncated fake header carrying 7's
-    // counter follows it.
+fn a_junk_header_after_a_real_packet_does_not_cost_it() {
+    // Packet 6 lost its switches byte; 7 is intact but a truncated fake header follows it. Its
+    // random counter says nothing about where 7 stands, even when it repeats 7's or comes before.
+    for junk in [3, 6, 7, 200] {
+        let mut stream = p2_stream(0..6);
+        stream.extend(&p2_packet(6, 406, 0x0F)[..16]);
+        stream.extend(p2_stream(7..8));
+        stream.extend([0xA5, 0x5A, 0x02, junk, 0x00, 0xDF]);
+        stream.extend(p2_stream(8..12));
+        let (events, stats) = decode_all(auto(), &stream, 1);
+        assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11], "junk counter {junk}");
+        assert_eq!(stats.lost, 1, "junk counter {junk}");
+    }
+}
+
+#[test]
+fn a_fake_header_inside_a_broken_packet_is_not_placed_by_a_junk_header_after_it() {
+    // Junk holding a fake header and one body byte went into packet 6 after its first high
+    // byte; the fake with 6's tail is well-formed, and more junk with a header follows it. That
+    // header's counter, 200, would let the fake's jump to 48 pass; packet 7's does not.
+    let six = p2_packet(6, 406, 0x0F);
     let mut stream = p2_stream(0..6);
-    stream.extend(&p2_packet(6, 406, 0x0F)[..16]);
-    stream.extend(p2_stream(7..8));
-    stream.extend([0xA5, 0x5A, 0x02, 7, 0x00, 0xDF]);
-    stream.extend(p2_stream(8..12));
+    stream.extend(&six[..5]);
+    stream.extend([0xA5, 0x5A, 0x02, 48, 0x02]);
+    stream.extend(&six[5..]);
+    stream.extend([0xA5, 0x5A, 0x02, 200, 0x03, 0x37, 0x01, 0xC1, 0x02, 0x96]);
+    stream.extend(p2_stream(7..12));
     let (events, stats) = decode_all(auto(), &stream, 1);
     assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
     assert_eq!(stats.lost, 1);
