@@ -111,6 +111,23 @@ fn p2_a_junk_header_does_not_place_the_packet_before_it() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// A burst ate packets 215 to 219 and the head of 220, and junk with a header (counter 1) stood
+/// where it stopped, right where 215 was expected: with 220's tail, 17 well-formed bytes. 221
+/// lost its first byte, so no header followed and the bytes up to 222 looked like a real
+/// packet's tail after damage: a false packet 43 counters on, and 42 packets reported lost that
+/// were not. Counter 1 comes after 222's, so the fake cannot stand before it.
+#[test]
+fn p2_a_fake_header_in_sync_whose_counter_passes_the_next_packet_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.027379196727426443,
+        insert_junk: 0.009294623998977262,
+        drop_burst: 0.017009619370295062,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 4903351409438510578, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

@@ -24,7 +24,10 @@ impl Decoder {
             Check::Invalid => match self.find_next(P2_LEN, p2::parse) {
                 Check::Valid((at, next)) => {
                     let gap = &self.window.bytes()[P2_LEN..at];
-                    if p2::accept_unaligned(&frame, self.switches, gap, next.counter) {
+                    // A counter after the next packet's is junk's: a fake header on a real tail.
+                    if self.not_after(frame.counter, next.counter)
+                        && p2::accept_unaligned(&frame, self.switches, gap, next.counter)
+                    {
                         self.deliver(frame, P2_LEN)
                     } else {
                         self.refuse()
@@ -54,6 +57,12 @@ impl Decoder {
             },
             other => other,
         }
+    }
+
+    /// Whether `counter` does not come after `next`, counting from the last delivered packet.
+    fn not_after(&self, counter: u8, next: u8) -> bool {
+        let Some(last) = &self.last else { return true };
+        counter.wrapping_sub(last.counter) <= next.wrapping_sub(last.counter)
     }
 
     /// Whether a packet with `counter` fits between the last delivered packet and the next one:

@@ -172,6 +172,21 @@ fn a_fake_header_inside_a_broken_packet_is_not_placed_by_a_junk_header_after_it(
 }
 
 #[test]
+fn a_fake_header_on_a_real_tail_in_sync_is_refused_when_its_counter_runs_past_the_next() {
+    // A burst ate packets 6 to 9 and the head of 10, and junk with a header (counter 60) stood
+    // where it stopped: with 10's tail, 17 well-formed bytes right where 6 was expected. 11
+    // lost its first byte, so no header follows; 12 comes long before counter 60.
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 0x02, 60]);
+    stream.extend(&p2_packet(10, 410, 0x0F)[4..]);
+    stream.extend(&p2_packet(11, 411, 0x0F)[1..]);
+    stream.extend(p2_stream(12..16));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 12, 13, 14, 15]);
+    assert_eq!(stats.lost, 6);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
