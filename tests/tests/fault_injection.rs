@@ -128,6 +128,33 @@ fn p2_a_fake_header_in_sync_whose_counter_passes_the_next_packet_is_refused() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// A burst joined packet 100's first 15 bytes to bytes 3 and 4 of packet 103 (its counter and
+/// first high byte, 0x01 in the switches slot), and junk with a header went into 103 right
+/// after them: a header 17 bytes on, whose packet is broken. The splice passed as packet 100
+/// with its switches changed.
+#[test]
+fn p2_a_misaligned_splice_that_a_junk_header_follows_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.03300840776535435,
+        insert_junk: 0.04553328242634907,
+        drop_burst: 0.008997827567155397,
+        remove_packet: 0.02307698242574125,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 13916698290036659409, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+    // The same with the splice joining 224's first 11 bytes to bytes 3..9 of 225.
+    let faults = FaultConfig {
+        drop_byte: 0.019866594438867378,
+        insert_junk: 0.035241742575123185,
+        drop_burst: 0.01071929027026428,
+        remove_packet: 0.014631362562230544,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 15002349268451546306, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

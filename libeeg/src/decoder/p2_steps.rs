@@ -43,11 +43,13 @@ impl Decoder {
     /// should and, when the packet's counter does not continue the last one, its counter fits
     /// before the next packet's. (Junk holding a fake header can borrow the tail of the real
     /// packet it was inserted into; its counter is random and the packet after it continues
-    /// the one before.)
+    /// the one before.) A packet whose switches changed needs more (see
+    /// [`p2_new_switches_proven`](Self::p2_new_switches_proven)).
     #[inline(always)] // see `deliver`
-    pub(super) fn p2_end_proven(&self, frame: &Frame) -> Check<()> {
+    pub(super) fn p2_end_proven(&mut self, frame: &Frame) -> Check<()> {
         let after = self.window.from(P2_LEN);
         match p2::header_at(after) {
+            Check::Valid(()) if frame.switches != Some(self.switches) => self.p2_new_switches_proven(frame),
             Check::Valid(()) if self.continues(frame) => Check::Valid(()),
             // The next header's counter byte is enough, even if that packet is damaged later.
             Check::Valid(()) => match after.get(3) {
@@ -56,6 +58,21 @@ impl Decoder {
                 None => Check::NeedMore,
             },
             other => other,
+        }
+    }
+
+    /// Whether a packet whose switches differ from the last ones, with a header after it, is
+    /// proven. Switches rarely change, and a misaligned splice puts a byte of some other field in
+    /// their slot; the header after it may be junk's. So the next packet must be well-formed, or
+    /// the next well-formed packet must repeat the new switches, and its counter must fit.
+    fn p2_new_switches_proven(&mut self, frame: &Frame) -> Check<()> {
+        match self.find_next(P2_LEN, p2::parse) {
+            Check::Valid((at, next)) if at == P2_LEN || next.switches == frame.switches => {
+                let fits = self.continues(frame) || self.counter_fits(frame.counter, next.counter);
+                if fits { Check::Valid(()) } else { Check::Invalid }
+            }
+            Check::NeedMore => Check::NeedMore,
+            _ => Check::Invalid,
         }
     }
 
@@ -115,6 +132,12 @@ impl Decoder {
             other => return other,
         }
         let next = match self.find_next(P2_LEN, p2::parse) {
+            // See `p2_new_switches_proven`.
+            Check::Valid((at, next))
+                if frame.switches != Some(self.switches) && at != P2_LEN && next.switches != frame.switches =>
+            {
+                return Check::Invalid;
+            }
             Check::Valid((_, next)) => Some(next.counter),
             Check::NeedMore if !self.finished => return Check::NeedMore,
             // The input ends, or endless junk follows: the header's counter is all there is.

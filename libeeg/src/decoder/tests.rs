@@ -187,6 +187,36 @@ fn a_fake_header_on_a_real_tail_in_sync_is_refused_when_its_counter_runs_past_th
 }
 
 #[test]
+fn a_misaligned_splice_that_a_junk_header_follows_is_refused() {
+    // A burst joined packet 6's first 11 bytes to bytes 3..9 of packet 7: 17 well-formed bytes
+    // whose switches slot holds 7's byte 8. Junk with a header went into 7 right after, so a
+    // header stands 17 bytes on, but its packet is broken and 8 repeats the old switches.
+    let seven = p2_packet(7, 407, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&p2_packet(6, 406, 0x0F)[..11]);
+    stream.extend(&seven[3..9]);
+    stream.extend([0xA5, 0x5A, 0x02, 0x49]);
+    stream.extend(&seven[9..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_switch_change_is_delivered_though_the_next_packet_is_damaged() {
+    let mut stream = p2_stream(0..6);
+    stream.extend(p2_packet(6, 406, 0x0D));
+    let mut seven = p2_packet(7, 407, 0x0D);
+    seven.remove(9);
+    stream.extend(seven);
+    (8..12).for_each(|c| stream.extend(p2_packet(c, 400 + u16::from(c), 0x0D)));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
