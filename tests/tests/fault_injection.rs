@@ -155,6 +155,38 @@ fn p2_a_misaligned_splice_that_a_junk_header_follows_is_refused() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// Junk holding a bare header with counter 147, the last delivered one, went into packet 148
+/// right after its counter: with 148's samples a well-formed packet that passed as a repeated
+/// counter, shifting every later sample index. Found with the decoder's default chunking.
+#[test]
+fn p2_a_bare_fake_header_after_a_packets_counter_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.00048461447556983895,
+        insert_junk: 0.010632582697751587,
+        drop_burst: 5.740659791786618e-5,
+        remove_packet: 0.000740526997508244,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 17256799889913127242);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Packet 153 lost a byte, so the hunt began there; junk holding a bare header with counter
+/// 155 went into 154 right after its counter, and with 154's samples passed as 155, with the
+/// real 155 after it as a repeated counter.
+#[test]
+fn p2_a_fake_header_inside_a_packet_the_hunt_passed_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.016116546243480256,
+        insert_junk: 0.022505345048939054,
+        drop_burst: 0.01688838121044994,
+        remove_packet: 0.023979837586513314,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 13269803797807995350);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

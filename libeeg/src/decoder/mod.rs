@@ -124,9 +124,10 @@ pub struct Decoder {
     stalled: bool,
     /// Bytes skipped since the last delivered packet.
     skip_run: u64,
-    /// The expected packet that failed last: (stream offset, its counter). Junk inserted into a
-    /// packet can hold a fake header that, with the packet's own tail, forms a well-formed
-    /// packet; the fake copies the counter, so a packet soon after with that counter is refused.
+    /// The packet with a header that failed last: (stream offset, its counter). Junk inserted
+    /// into a packet can hold a fake header that, with the packet's own tail, forms a
+    /// well-formed packet. P3: the expected packet; a packet soon after with its counter is
+    /// refused. P2: any, judged by `p2_follows_failed`.
     suspect: Option<(u64, u8)>,
     /// The P3 run the hunt is inside, when it began after an end byte: (its first byte's
     /// counter, its stream offset).
@@ -392,8 +393,12 @@ impl Decoder {
     fn counter_at_start(&self) -> Option<u8> {
         let bytes = self.window.bytes();
         match self.protocol? {
-            // Header and first high byte: junk holding a bare header is not a packet that failed.
-            Protocol::P2 => (p2::header_at(bytes) == Check::Valid(()) && bytes.get(4).is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE))
+            // Header, then a first high byte or what may start another header (junk inserted
+            // right after the counter; the bytes after it may not have arrived). Junk holding a
+            // bare header is judged by whether its counter fits (see `p2_follows_failed`); a
+            // packet that lost its counter has a low byte at 4.
+            Protocol::P2 => (p2::header_at(bytes) == Check::Valid(())
+                && bytes.get(4).is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE || h == crate::p2::SYNC0))
                 .then(|| bytes[3]),
             Protocol::P3 => bytes.first().filter(|&&b| b & END_BIT == 0).map(|&b| b >> 1),
         }

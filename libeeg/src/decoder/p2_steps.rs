@@ -2,7 +2,7 @@
 //! here) and hunting (looking for a packet whose end the next header proves).
 
 use super::frame::{Check, Frame};
-use super::{Decoder, Flow, SUSPECT_SPAN, p2};
+use super::{Decoder, Flow, p2};
 use crate::protocol::p2::PACKET_LEN as P2_LEN;
 
 impl Decoder {
@@ -101,7 +101,13 @@ impl Decoder {
         let frame = match p2::parse(bytes) {
             Check::Valid(frame) => frame,
             Check::NeedMore => return self.wait(),
-            Check::Invalid => return self.skip(1),
+            Check::Invalid => {
+                // Junk with a fake header may be inside it (see `p2_follows_failed`).
+                if let Some(counter) = self.counter_at_start() {
+                    self.suspect = Some((self.window.offset(), counter));
+                }
+                return self.skip(1);
+            }
         };
         match self.p2_found_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
@@ -148,9 +154,9 @@ impl Decoder {
         if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
     }
 
-    /// Whether a packet found while hunting, with `counter`, can follow the packet that broke
-    /// sync just before it (header and first high byte valid), given the next packet's counter
-    /// (`None`: not there).
+    /// Whether a packet found while hunting, with `counter`, can follow the last broken packet
+    /// with a header (the one that broke sync or one the hunt passed) when it starts inside it,
+    /// given the next packet's counter (`None`: not there).
     ///
     /// Junk holding a fake header inserted into that packet can borrow its tail: 17 well-formed
     /// bytes that the header of the packet after it follows, with a random counter that passes
@@ -159,16 +165,16 @@ impl Decoder {
     /// most likely real, and a real packet found after it lies strictly between it and the next.
     pub(super) fn p2_follows_failed(&self, counter: u8, next: Option<u8>) -> bool {
         let (Some((at, failed)), Some(last)) = (self.suspect, self.last) else { return true };
-        if self.window.offset() - at >= SUSPECT_SPAN {
+        // A fake borrowing the broken packet's tail starts inside it.
+        if self.window.offset() - at >= P2_LEN as u64 {
             return true;
         }
         let from_last = |c: u8| u16::from(c.wrapping_sub(last.counter));
         // With no next packet, any counter after the last one would fit.
         let next = next.map_or(256, from_last);
-        if !(1..next).contains(&from_last(failed)) {
-            return counter != failed;
-        }
-        (from_last(failed) + 1..next).contains(&from_last(counter))
+        // Otherwise the broken packet was junk with a header, whose counter says nothing: not
+        // even when a real packet after it happens to carry the same.
+        !(1..next).contains(&from_last(failed)) || (from_last(failed) + 1..next).contains(&from_last(counter))
     }
 
     /// Judges a well-formed P2 packet found away from sync that no header follows: the next

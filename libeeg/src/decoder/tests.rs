@@ -217,6 +217,53 @@ fn a_switch_change_is_delivered_though_the_next_packet_is_damaged() {
 }
 
 #[test]
+fn a_bare_fake_header_right_after_a_packets_counter_is_refused() {
+    // Junk holding a bare header (counter 5, the last delivered) went into packet 6 right after
+    // its counter; with 6's samples it is a well-formed packet repeating counter 5.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..4]);
+    stream.extend([0xA5, 0x5A, 0x02, 5]);
+    stream.extend(&six[4..]);
+    stream.extend(p2_stream(7..11));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_fake_header_inside_a_packet_the_hunt_passed_is_refused() {
+    // Packet 6 lost a byte, so the hunt starts there; junk holding a bare header (counter 8)
+    // went into packet 7 right after its counter, and with 7's samples claims 8's slot.
+    let mut stream = p2_stream(0..6);
+    let mut six = p2_packet(6, 406, 0x0F);
+    six.remove(9);
+    stream.extend(six);
+    let seven = p2_packet(7, 407, 0x0F);
+    stream.extend(&seven[..4]);
+    stream.extend([0xA5, 0x5A, 0x02, 8]);
+    stream.extend(&seven[4..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_bare_junk_header_carrying_the_next_counter_does_not_cost_that_packet() {
+    // A bare header with counter 7 stands where 6 was expected; 6 lost its version byte.
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 0x02, 7]);
+    let mut six = p2_packet(6, 406, 0x0F);
+    six.remove(2);
+    stream.extend(six);
+    stream.extend(p2_stream(7..11));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
