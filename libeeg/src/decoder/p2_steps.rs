@@ -76,6 +76,13 @@ impl Decoder {
         }
     }
 
+    /// Whether `counter` comes after the last delivered packet's and before `next`.
+    fn strictly_before(&self, counter: u8, next: u8) -> bool {
+        let Some(last) = &self.last else { return true };
+        let from_last = |c: u8| c.wrapping_sub(last.counter);
+        from_last(counter) < from_last(next)
+    }
+
     /// Whether `counter` does not come after `next`, counting from the last delivered packet.
     fn not_after(&self, counter: u8, next: u8) -> bool {
         let Some(last) = &self.last else { return true };
@@ -150,7 +157,9 @@ impl Decoder {
             _ => self.window.from(P2_LEN).get(3).copied(),
         };
         let Some(next) = next else { return Check::NeedMore };
-        let fits = self.continues(frame) || self.counter_fits(frame.counter, next);
+        // Strictly before the next: a found packet the next one repeats is a fake or a stall,
+        // and stalls do not start after damage.
+        let fits = self.continues(frame) || self.strictly_before(frame.counter, next);
         if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
     }
 

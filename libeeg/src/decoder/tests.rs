@@ -264,6 +264,20 @@ fn a_bare_junk_header_carrying_the_next_counter_does_not_cost_that_packet() {
 }
 
 #[test]
+fn a_found_packet_whose_counter_the_next_packet_repeats_is_refused() {
+    // Packet 6 lost its version byte, and junk holding a bare header (counter 7) went in after
+    // its counter: with 6's samples a well-formed packet claiming 7, which the real 7 follows.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 6, 0xA5, 0x5A, 0x02, 7]);
+    stream.extend(&six[4..]);
+    stream.extend(p2_stream(7..11));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
