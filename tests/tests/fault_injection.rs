@@ -187,6 +187,26 @@ fn p2_a_fake_header_inside_a_packet_the_hunt_passed_is_refused() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// Fake packets that a counter check let through, each found by a wide search of random P2
+/// fault mixes: a fake (junk with a header, borrowing a broken packet's tail) whose random
+/// counter hit the real next packet's; a packet whose counter byte was lost and replaced by the
+/// next packet's counter; and two fakes whose counter jump passed because the next well-formed
+/// packet was itself a fake with a random counter (one of them shifted every later sample
+/// index by a whole counter cycle).
+#[test]
+fn p2_counters_that_fakes_carry_do_not_place_them() {
+    for (seed, drop_byte, insert_junk, drop_burst, remove_packet) in [
+        (16168549016625775060, 0.04044303772913734, 0.023626846623380094, 0.011775784133277995, 0.014671100315162429),
+        (8882404593991463975, 0.04423871408850331, 0.04026744414752402, 0.011939113400612178, 0.018344981526670672),
+        (4669882030637688518, 0.007584173430469011, 0.04596474255414155, 0.015950679713890123, 0.019350109619713014),
+        (5264435695908127113, 0.026249210626269705, 0.015106011060504116, 0.014096213482073882, 0.021860067048008816),
+    ] {
+        let faults = FaultConfig { drop_byte, insert_junk, drop_burst, remove_packet, ..FaultConfig::default() };
+        let s = run(Protocol::P2, &faults, 3_000, seed);
+        assert_eq!(s.false_packets, 0, "seed {seed}: {s:?}");
+    }
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

@@ -52,8 +52,9 @@ impl Decoder {
             Check::Valid(()) if frame.switches != Some(self.switches) => self.p2_new_switches_proven(frame),
             Check::Valid(()) if self.continues(frame) => Check::Valid(()),
             // The next header's counter byte is enough, even if that packet is damaged later.
+            // A header repeating the counter makes one of the two a fake: refused, not guessed.
             Check::Valid(()) => match after.get(3) {
-                Some(&next) if self.counter_fits(frame.counter, next) => Check::Valid(()),
+                Some(&next) if next != frame.counter && self.counter_fits(frame.counter, next) => Check::Valid(()),
                 Some(_) => Check::Invalid,
                 None => Check::NeedMore,
             },
@@ -144,7 +145,21 @@ impl Decoder {
             Check::Valid(()) => {}
             other => return other,
         }
-        let next = match self.find_next(P2_LEN, p2::parse) {
+        // Continuing the last packet, with its switches, and not out of a broken packet: the
+        // header is proof enough.
+        if self.continues(frame) && frame.switches == Some(self.switches) && !self.near_failed() {
+            return Check::Valid(());
+        }
+        // The header after it repeats its counter (not a stall): it is a fake whose random
+        // counter hit the real next one's, or junk after it copied its counter. Both are as
+        // rare; refusing costs a packet, accepting a fake costs a false one.
+        let stalled = self.last.is_none_or(|last| last.counter == frame.counter);
+        match self.window.from(P2_LEN).get(3) {
+            Some(&next) if next == frame.counter && !stalled => return Check::Invalid,
+            None if !self.finished => return Check::NeedMore,
+            _ => {}
+        }
+        let next = match self.p2_find_next_credible(P2_LEN) {
             // See `p2_new_switches_proven`.
             Check::Valid((at, next))
                 if frame.switches != Some(self.switches) && at != P2_LEN && next.switches != frame.switches =>
@@ -163,6 +178,32 @@ impl Decoder {
         if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
     }
 
+    /// The first well-formed P2 packet at or after `from` whose counter the header right after
+    /// it continues (or the input ends right after it). Junk with a fake header can borrow a
+    /// real packet's tail, so a header follows it too, but its random counter rarely runs on
+    /// into the next packet's, and it is no bound for the packets before it.
+    fn p2_find_next_credible(&mut self, mut from: usize) -> Check<(usize, Frame)> {
+        loop {
+            let (at, next) = match self.find_next(from, p2::parse) {
+                Check::Valid(found) => found,
+                other => return other,
+            };
+            let after = &self.window.bytes()[at + P2_LEN..];
+            match (p2::header_at(after), after.get(3)) {
+                (Check::Valid(()), Some(&c)) if c.wrapping_sub(next.counter) <= 1 => return Check::Valid((at, next)),
+                (Check::Valid(()), Some(_)) | (Check::Invalid, _) => from = at + 1,
+                _ if self.finished => return Check::Valid((at, next)),
+                _ => return Check::NeedMore,
+            }
+        }
+    }
+
+    /// Whether the window starts inside the last broken packet with a header, where a fake
+    /// borrowing its tail would start.
+    fn near_failed(&self) -> bool {
+        self.suspect.is_some_and(|(at, _)| self.window.offset() - at < P2_LEN as u64)
+    }
+
     /// Whether a packet found while hunting, with `counter`, can follow the last broken packet
     /// with a header (the one that broke sync or one the hunt passed) when it starts inside it,
     /// given the next packet's counter (`None`: not there).
@@ -173,9 +214,8 @@ impl Decoder {
     /// packet's counter lies between the last delivered one's and the next one's, that packet was
     /// most likely real, and a real packet found after it lies strictly between it and the next.
     pub(super) fn p2_follows_failed(&self, counter: u8, next: Option<u8>) -> bool {
-        let (Some((at, failed)), Some(last)) = (self.suspect, self.last) else { return true };
-        // A fake borrowing the broken packet's tail starts inside it.
-        if self.window.offset() - at >= P2_LEN as u64 {
+        let (Some((_, failed)), Some(last)) = (self.suspect, self.last) else { return true };
+        if !self.near_failed() {
             return true;
         }
         let from_last = |c: u8| u16::from(c.wrapping_sub(last.counter));

@@ -141,7 +141,7 @@ fn a_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
 #[test]
 fn a_junk_header_after_a_real_packet_does_not_cost_it() {
     // Packet 6 lost its switches byte; 7 is intact but a truncated fake header follows it. Its
-    // random counter says nothing about where 7 stands, even when it repeats 7's or comes before.
+    // random counter says nothing about where 7 stands, even when it comes before.
     for junk in [3, 6, 7, 200] {
         let mut stream = p2_stream(0..6);
         stream.extend(&p2_packet(6, 406, 0x0F)[..16]);
@@ -149,6 +149,13 @@ fn a_junk_header_after_a_real_packet_does_not_cost_it() {
         stream.extend([0xA5, 0x5A, 0x02, junk, 0x00, 0xDF]);
         stream.extend(p2_stream(8..12));
         let (events, stats) = decode_all(auto(), &stream, 1);
+        if junk == 7 {
+            // Repeating 7's counter, it is what a fake 7 that took the real one's counter would
+            // be followed by: 7 is refused, and reported lost.
+            assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+            assert_eq!(stats.lost, 2);
+            continue;
+        }
         assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11], "junk counter {junk}");
         assert_eq!(stats.lost, 1, "junk counter {junk}");
     }
@@ -275,6 +282,38 @@ fn a_found_packet_whose_counter_the_next_packet_repeats_is_refused() {
     let (events, stats) = decode_all(auto(), &stream, 1);
     assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
     assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_packet_whose_counter_the_header_after_it_repeats_is_refused_in_sync() {
+    // Packet 6 never came, and 7 lost its counter byte and gained 8 in its place: where 6 was
+    // expected stands a well-formed packet claiming 8, and the real 8 follows it.
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 0x02, 8]);
+    stream.extend(&p2_packet(7, 407, 0x0F)[4..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_fake_packet_after_a_found_one_does_not_bound_its_counter() {
+    // Junk with a fake header (counter 20) went into packet 6 and junk with another (counter 2)
+    // into packet 7, each borrowing its packet's tail. The second fake, counter 2, would let
+    // the first one's jump to 20 pass; its own counter does not run on into 8's.
+    let (six, seven) = (p2_packet(6, 406, 0x0F), p2_packet(7, 407, 0x0F));
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..13]);
+    stream.extend([0xA5, 0x5A, 0x02, 20, 1, 0x11, 0, 0x1A, 3, 0x98, 3, 0x71, 1]);
+    stream.extend(&six[13..]);
+    stream.extend(&seven[..8]);
+    stream.extend([0xA5, 0x5A, 0x02, 2, 0, 0x73, 3, 0xF8]);
+    stream.extend(&seven[8..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
 }
 
 #[test]
