@@ -207,6 +207,23 @@ fn p2_counters_that_fakes_carry_do_not_place_them() {
     }
 }
 
+/// Packet 117's switches changed, and junk went into it just before its last two bytes: the
+/// packet closed on two junk bytes (the second equal to the old switches), and its real tail,
+/// ending in the new switches, stood at the end of the junk. Only the old switches counted as
+/// the sign of such a tail.
+#[test]
+fn p2_junk_inside_a_packet_whose_switches_changed_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.037015221716734374,
+        insert_junk: 0.02568246914589983,
+        drop_burst: 0.008993505910758724,
+        remove_packet: 0.018256953228930863,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 11795994349857875761);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

@@ -26,7 +26,7 @@ impl Decoder {
                     let gap = &self.window.bytes()[P2_LEN..at];
                     // A counter after the next packet's is junk's: a fake header on a real tail.
                     if self.not_after(frame.counter, next.counter)
-                        && p2::accept_unaligned(&frame, self.switches, gap, next.counter)
+                        && p2::accept_unaligned(&frame, self.switches, gap, &next)
                     {
                         self.deliver(frame, P2_LEN)
                     } else {
@@ -248,7 +248,7 @@ impl Decoder {
         let ordered = (1..from_last(next.counter)).contains(&from_last(frame.counter));
         if ordered
             && self.p2_follows_failed(frame.counter, Some(next.counter))
-            && p2::accept_unaligned(frame, self.switches, &bytes[P2_LEN..at], next.counter)
+            && p2::accept_unaligned(frame, self.switches, &bytes[P2_LEN..at], &next)
         {
             Check::Valid(())
         } else {
