@@ -224,6 +224,22 @@ fn p2_junk_inside_a_packet_whose_switches_changed_is_refused() {
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
+/// Junk with a fake header (counter 185) went into packet 183 before its switches byte; 184
+/// followed intact, but 185 was removed, so 184's counter did not run on into the next one's
+/// and the bound came from 186, which let the fake's 185 pass.
+#[test]
+fn p2_a_well_formed_packet_right_after_a_found_one_bounds_its_counter() {
+    let faults = FaultConfig {
+        drop_byte: 0.008972683345317551,
+        insert_junk: 0.04798322992333925,
+        drop_burst: 0.019333321369977705,
+        remove_packet: 0.02243939917433461,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 9019163176518551335);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
 /// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
 /// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
 /// scorer must count it missing too, though no sent packet is delivered after it.

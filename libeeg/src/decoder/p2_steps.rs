@@ -178,13 +178,17 @@ impl Decoder {
         if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
     }
 
-    /// The first well-formed P2 packet at or after `from` whose counter the header right after
-    /// it continues (or the input ends right after it). Junk with a fake header can borrow a
-    /// real packet's tail, so a header follows it too, but its random counter rarely runs on
-    /// into the next packet's, and it is no bound for the packets before it.
-    fn p2_find_next_credible(&mut self, mut from: usize) -> Check<(usize, Frame)> {
+    /// The well-formed P2 packet right at `start`, or else the first after it whose counter the
+    /// header right after it continues (or the input ends right after it). Junk with a fake
+    /// header can borrow a real packet's tail, so a header follows it too, but its random
+    /// counter rarely runs on into the next packet's, and it is no bound for the packets before
+    /// it. Right at `start`, where the packet before ends, a fake is rare: junk would have to
+    /// hold all 17 bytes, or a burst end exactly where a fake header begins.
+    fn p2_find_next_credible(&mut self, start: usize) -> Check<(usize, Frame)> {
+        let mut from = start;
         loop {
             let (at, next) = match self.find_next(from, p2::parse) {
+                Check::Valid((at, next)) if at == start => return Check::Valid((at, next)),
                 Check::Valid(found) => found,
                 other => return other,
             };

@@ -317,6 +317,22 @@ fn a_fake_packet_after_a_found_one_does_not_bound_its_counter() {
 }
 
 #[test]
+fn a_well_formed_packet_right_after_a_found_one_bounds_its_counter() {
+    // Junk with a fake header (counter 8) and a 12-byte body went into packet 6 just before its
+    // switches byte; 7 follows intact, but 8 never came, so 7's counter does not run on into
+    // 9's. 7 still bounds the fake: it stands right where the fake ends.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..16]);
+    stream.extend([0xA5, 0x5A, 0x02, 8, 3, 0x3F, 1, 0xA4, 0, 0xF8, 3, 0x5C, 1, 0xCC, 0, 0xC7]);
+    stream.push(six[16]);
+    stream.extend(p2_stream([7, 9, 10, 11]));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
