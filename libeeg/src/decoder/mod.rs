@@ -132,8 +132,10 @@ pub struct Decoder {
     /// The P3 run the hunt is inside, when it began after an end byte: (its first byte's
     /// counter, its stream offset).
     run_head: Option<(u8, u64)>,
-    /// Where a search for the next packet after a held one stopped: (window offset, index).
-    scan_memo: Option<(u64, usize)>,
+    /// Where a search for the next packet after a held one stopped: (window offset, where the
+    /// search began, index). Only a search that began at the same place may resume there: one
+    /// that began further on may have passed well-formed packets.
+    scan_memo: Option<(u64, usize, usize)>,
     /// `quiet()` covers the stream up to this offset.
     quiet_until: Option<u64>,
     finished: bool,
@@ -322,7 +324,7 @@ impl Decoder {
     fn find_next(&mut self, from: usize, parse: impl Fn(&[u8]) -> Check<Frame>) -> Check<(usize, Frame)> {
         let offset = self.window.offset();
         let resume = match self.scan_memo {
-            Some((at, i)) if at == offset => i.max(from),
+            Some((at, began, i)) if at == offset && began == from => i,
             _ => from,
         };
         let bytes = self.window.bytes();
@@ -339,13 +341,13 @@ impl Decoder {
             match parse(&bytes[i..]) {
                 Check::Valid(frame) => return Check::Valid((i, frame)),
                 Check::NeedMore => {
-                    self.scan_memo = Some((offset, i));
+                    self.scan_memo = Some((offset, from, i));
                     return Check::NeedMore;
                 }
                 Check::Invalid => {}
             }
         }
-        self.scan_memo = Some((offset, bytes.len()));
+        self.scan_memo = Some((offset, from, bytes.len()));
         if bytes.len() - from > self.config.max_gap { Check::Invalid } else { Check::NeedMore }
     }
 
