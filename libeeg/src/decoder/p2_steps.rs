@@ -23,9 +23,15 @@ impl Decoder {
             Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.refuse(),
             Check::Invalid => match self.find_next(P2_LEN, p2::parse) {
                 Check::Valid((at, next)) => {
+                    // A counter after the next credible packet's is junk's: a fake header on a
+                    // real tail. (The next well-formed packet may be such a fake itself.)
+                    let bound = match self.p2_find_next_credible(P2_LEN) {
+                        Check::Valid((_, credible)) => credible.counter,
+                        Check::NeedMore if !self.finished => return Flow::Idle,
+                        _ => next.counter,
+                    };
                     let gap = &self.window.bytes()[P2_LEN..at];
-                    // A counter after the next packet's is junk's: a fake header on a real tail.
-                    if self.not_after(frame.counter, next.counter)
+                    if self.not_after(frame.counter, bound)
                         && p2::accept_unaligned(&frame, self.switches, gap, &next)
                     {
                         self.deliver(frame, P2_LEN)
@@ -145,9 +151,10 @@ impl Decoder {
             Check::Valid(()) => {}
             other => return other,
         }
-        // Continuing the last packet, with its switches, and not out of a broken packet: the
+        // One on from the last packet, with its switches, and not out of a broken packet: the
         // header is proof enough.
-        if self.continues(frame) && frame.switches == Some(self.switches) && !self.near_failed() {
+        let one_on = self.last.is_none_or(|last| frame.counter == last.counter.wrapping_add(1));
+        if one_on && frame.switches == Some(self.switches) && !self.near_failed() {
             return Check::Valid(());
         }
         // The header after it repeats its counter (not a stall): it is a fake whose random
@@ -173,8 +180,14 @@ impl Decoder {
         };
         let Some(next) = next else { return Check::NeedMore };
         // Strictly before the next: a found packet the next one repeats is a fake or a stall,
-        // and stalls do not start after damage.
-        let fits = self.continues(frame) || self.strictly_before(frame.counter, next);
+        // and stalls do not start after damage. A packet repeating the last counter is a stall
+        // only if the next one repeats or continues it too.
+        let repeats = self.last.is_some_and(|last| last.counter == frame.counter);
+        let fits = if repeats {
+            next.wrapping_sub(frame.counter) <= 1
+        } else {
+            self.continues(frame) || self.strictly_before(frame.counter, next)
+        };
         if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
     }
 

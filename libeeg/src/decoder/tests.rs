@@ -332,6 +332,41 @@ fn a_well_formed_packet_right_after_a_found_one_bounds_its_counter() {
     assert_eq!(stats.lost, 2);
 }
 
+/// Packet 7 lost its version byte, and junk holding a fake header with counter `fake` and a
+/// 4-byte body went into it after its first high byte: with 7's tail, a well-formed packet.
+fn seven_without_version_holding_a_fake(fake: u8) -> Vec<u8> {
+    let seven = p2_packet(7, 407, 0x0F);
+    let mut bytes = [&seven[..2], &seven[3..8]].concat();
+    bytes.extend([0xA5, 0x5A, 0x02, fake, 0, 0x5B, 1, 0x1D]);
+    bytes.extend(&seven[8..]);
+    bytes
+}
+
+#[test]
+fn a_packet_before_a_fake_with_an_earlier_counter_is_delivered() {
+    // No header follows 6, and the next well-formed packet is the fake, claiming counter 5.
+    let mut stream = p2_stream(0..7);
+    stream.extend(seven_without_version_holding_a_fake(5));
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_repeated_counter_found_while_hunting_needs_the_next_packet_to_go_on_with_it() {
+    // 6 lost a byte; the fake repeats 5, the last delivered counter, and 8 follows it.
+    let mut stream = p2_stream(0..6);
+    let mut six = p2_packet(6, 406, 0x0F);
+    six.remove(9);
+    stream.extend(six);
+    stream.extend(seven_without_version_holding_a_fake(5));
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
 #[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
