@@ -11,7 +11,11 @@ use proptest::prelude::*;
 use workspace_tests::{Score, decode, packets, score};
 
 fn damaged(protocol: Protocol, packets: usize, faults: &FaultConfig, seed: u64) -> Damaged {
-    let mut sim = Simulator::new(SimConfig { seed, protocol, ..SimConfig::default() });
+    let mut sim = Simulator::new(SimConfig {
+        seed,
+        protocol,
+        ..SimConfig::default()
+    });
     Damaged::from_simulator(&mut sim, packets, faults, seed ^ 0x5eed)
 }
 
@@ -22,17 +26,32 @@ fn run(protocol: Protocol, faults: &FaultConfig, n: usize, seed: u64) -> Score {
 }
 
 /// [`run`], pushing the stream `chunk` bytes at a time.
-fn run_chunked(protocol: Protocol, faults: &FaultConfig, n: usize, seed: u64, chunk: usize) -> Score {
+fn run_chunked(
+    protocol: Protocol,
+    faults: &FaultConfig,
+    n: usize,
+    seed: u64,
+    chunk: usize,
+) -> Score {
     let stream = damaged(protocol, n, faults, seed);
     let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, chunk);
     let s = score(&stream, &packets(&events), stats.lost);
-    assert_eq!(s.misplaced, 0, "{protocol}: misplaced sample indices: {s:?}");
+    assert_eq!(
+        s.misplaced, 0,
+        "{protocol}: misplaced sample indices: {s:?}"
+    );
     assert_eq!(s.reported_lost, s.missing, "{protocol}: lost count: {s:?}");
     s
 }
 
 fn heavy() -> FaultConfig {
-    FaultConfig { drop_byte: 0.05, insert_junk: 0.05, drop_burst: 0.03, remove_packet: 0.03, ..FaultConfig::default() }
+    FaultConfig {
+        drop_byte: 0.05,
+        insert_junk: 0.05,
+        drop_burst: 0.03,
+        remove_packet: 0.03,
+        ..FaultConfig::default()
+    }
 }
 
 #[test]
@@ -44,7 +63,15 @@ fn p2_demo_faults_no_false_packets_and_recall_above_99_9_percent() {
 
 #[test]
 fn p2_heavy_faults_never_produce_a_false_packet() {
-    let s = run(Protocol::P2, &FaultConfig { drop_header_bytes: 0.01, ..heavy() }, 100_000, 3);
+    let s = run(
+        Protocol::P2,
+        &FaultConfig {
+            drop_header_bytes: 0.01,
+            ..heavy()
+        },
+        100_000,
+        3,
+    );
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
@@ -52,14 +79,42 @@ fn p2_heavy_faults_never_produce_a_false_packet() {
 fn p3_each_kind_of_fault_alone_never_produces_a_false_packet() {
     let demo = FaultConfig::demo();
     for (kind, faults) in [
-        ("dropped bytes", FaultConfig { drop_byte: demo.drop_byte, ..FaultConfig::default() }),
-        ("junk", FaultConfig { insert_junk: demo.insert_junk, ..FaultConfig::default() }),
-        ("bursts", FaultConfig { drop_burst: demo.drop_burst, ..FaultConfig::default() }),
-        ("removed packets", FaultConfig { remove_packet: demo.remove_packet, ..FaultConfig::default() }),
+        (
+            "dropped bytes",
+            FaultConfig {
+                drop_byte: demo.drop_byte,
+                ..FaultConfig::default()
+            },
+        ),
+        (
+            "junk",
+            FaultConfig {
+                insert_junk: demo.insert_junk,
+                ..FaultConfig::default()
+            },
+        ),
+        (
+            "bursts",
+            FaultConfig {
+                drop_burst: demo.drop_burst,
+                ..FaultConfig::default()
+            },
+        ),
+        (
+            "removed packets",
+            FaultConfig {
+                remove_packet: demo.remove_packet,
+                ..FaultConfig::default()
+            },
+        ),
     ] {
         let s = run(Protocol::P3, &faults, 100_000, 5);
         assert_eq!(s.false_packets, 0, "{kind}: {s:?}");
-        assert!(s.recall() >= 0.999, "{kind}: recall {:.5}: {s:?}", s.recall());
+        assert!(
+            s.recall() >= 0.999,
+            "{kind}: recall {:.5}: {s:?}",
+            s.recall()
+        );
     }
 }
 
@@ -196,12 +251,42 @@ fn p2_a_fake_header_inside_a_packet_the_hunt_passed_is_refused() {
 #[test]
 fn p2_counters_that_fakes_carry_do_not_place_them() {
     for (seed, drop_byte, insert_junk, drop_burst, remove_packet) in [
-        (16168549016625775060, 0.04044303772913734, 0.023626846623380094, 0.011775784133277995, 0.014671100315162429),
-        (8882404593991463975, 0.04423871408850331, 0.04026744414752402, 0.011939113400612178, 0.018344981526670672),
-        (4669882030637688518, 0.007584173430469011, 0.04596474255414155, 0.015950679713890123, 0.019350109619713014),
-        (5264435695908127113, 0.026249210626269705, 0.015106011060504116, 0.014096213482073882, 0.021860067048008816),
+        (
+            16168549016625775060,
+            0.04044303772913734,
+            0.023626846623380094,
+            0.011775784133277995,
+            0.014671100315162429,
+        ),
+        (
+            8882404593991463975,
+            0.04423871408850331,
+            0.04026744414752402,
+            0.011939113400612178,
+            0.018344981526670672,
+        ),
+        (
+            4669882030637688518,
+            0.007584173430469011,
+            0.04596474255414155,
+            0.015950679713890123,
+            0.019350109619713014,
+        ),
+        (
+            5264435695908127113,
+            0.026249210626269705,
+            0.015106011060504116,
+            0.014096213482073882,
+            0.021860067048008816,
+        ),
     ] {
-        let faults = FaultConfig { drop_byte, insert_junk, drop_burst, remove_packet, ..FaultConfig::default() };
+        let faults = FaultConfig {
+            drop_byte,
+            insert_junk,
+            drop_burst,
+            remove_packet,
+            ..FaultConfig::default()
+        };
         let s = run(Protocol::P2, &faults, 3_000, seed);
         assert_eq!(s.false_packets, 0, "seed {seed}: {s:?}");
     }
@@ -254,7 +339,11 @@ fn p2_a_fake_repeating_a_counter_neither_costs_the_packet_before_nor_stalls_the_
         ..FaultConfig::default()
     };
     let s = run_chunked(Protocol::P2, &faults, 3_000, 3013036449699834456, 1);
-    assert_eq!((s.false_packets, s.intact_delivered), (0, s.intact), "{s:?}");
+    assert_eq!(
+        (s.false_packets, s.intact_delivered),
+        (0, s.intact),
+        "{s:?}"
+    );
 }
 
 /// The random-fault property with RNG seed 2 found chunked input giving other events than the
@@ -297,7 +386,16 @@ fn a_clean_stream_decodes_completely_in_either_protocol() {
         let stream = damaged(protocol, 5_000, &FaultConfig::default(), 4);
         let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, 333);
         let s = score(&stream, &packets(&events), stats.lost);
-        assert_eq!((s.false_packets, s.intact_delivered, stats.lost, stats.skipped_bytes), (0, 5_000, 0, 0), "{protocol}");
+        assert_eq!(
+            (
+                s.false_packets,
+                s.intact_delivered,
+                stats.lost,
+                stats.skipped_bytes
+            ),
+            (0, 5_000, 0, 0),
+            "{protocol}"
+        );
     }
 }
 

@@ -6,7 +6,6 @@ use super::{Decoder, Flow, p2};
 use crate::protocol::p2::PACKET_LEN as P2_LEN;
 
 impl Decoder {
-
     /// The previous packet's end is proven; the next one should start right here.
     #[inline(always)] // see `deliver`
     pub(super) fn p2_in_sync(&mut self) -> Flow {
@@ -17,10 +16,14 @@ impl Decoder {
         };
         match self.p2_end_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
-            Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => self.deliver(frame, P2_LEN),
+            Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => {
+                self.deliver(frame, P2_LEN)
+            }
             Check::NeedMore => self.wait(),
             // A header is where it belongs but the counters contradict the packet.
-            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.refuse(),
+            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => {
+                self.refuse()
+            }
             Check::Invalid => match self.find_next(P2_LEN, p2::parse) {
                 Check::Valid((at, next)) => {
                     // A counter after the next credible packet's is junk's: a fake header on a
@@ -55,12 +58,16 @@ impl Decoder {
     pub(super) fn p2_end_proven(&mut self, frame: &Frame) -> Check<()> {
         let after = self.window.from(P2_LEN);
         match p2::header_at(after) {
-            Check::Valid(()) if frame.switches != Some(self.switches) => self.p2_new_switches_proven(frame),
+            Check::Valid(()) if frame.switches != Some(self.switches) => {
+                self.p2_new_switches_proven(frame)
+            }
             Check::Valid(()) if self.continues(frame) => Check::Valid(()),
             // The next header's counter byte is enough, even if that packet is damaged later.
             // A header repeating the counter makes one of the two a fake: refused, not guessed.
             Check::Valid(()) => match after.get(3) {
-                Some(&next) if next != frame.counter && self.counter_fits(frame.counter, next) => Check::Valid(()),
+                Some(&next) if next != frame.counter && self.counter_fits(frame.counter, next) => {
+                    Check::Valid(())
+                }
                 Some(_) => Check::Invalid,
                 None => Check::NeedMore,
             },
@@ -76,7 +83,11 @@ impl Decoder {
         match self.find_next(P2_LEN, p2::parse) {
             Check::Valid((at, next)) if at == P2_LEN || next.switches == frame.switches => {
                 let fits = self.continues(frame) || self.counter_fits(frame.counter, next.counter);
-                if fits { Check::Valid(()) } else { Check::Invalid }
+                if fits {
+                    Check::Valid(())
+                } else {
+                    Check::Invalid
+                }
             }
             Check::NeedMore => Check::NeedMore,
             _ => Check::Invalid,
@@ -126,12 +137,16 @@ impl Decoder {
         match self.p2_found_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
             Check::NeedMore
-                if self.flushing() && self.continues(&frame) && self.p2_follows_failed(frame.counter, None) =>
+                if self.flushing()
+                    && self.continues(&frame)
+                    && self.p2_follows_failed(frame.counter, None) =>
             {
                 self.deliver(frame, P2_LEN)
             }
             Check::NeedMore => self.wait(),
-            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.skip(1),
+            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => {
+                self.skip(1)
+            }
             // No header after it: a packet between damaged ones, judged by what follows.
             Check::Invalid => match self.p2_judge_unproven(&frame) {
                 Check::Valid(()) => self.deliver(frame, P2_LEN),
@@ -153,7 +168,9 @@ impl Decoder {
         }
         // One on from the last packet, with its switches, and not out of a broken packet: the
         // header is proof enough.
-        let one_on = self.last.is_none_or(|last| frame.counter == last.counter.wrapping_add(1));
+        let one_on = self
+            .last
+            .is_none_or(|last| frame.counter == last.counter.wrapping_add(1));
         if one_on && frame.switches == Some(self.switches) && !self.near_failed() {
             return Check::Valid(());
         }
@@ -169,7 +186,9 @@ impl Decoder {
         let next = match self.p2_find_next_credible(P2_LEN) {
             // See `p2_new_switches_proven`.
             Check::Valid((at, next))
-                if frame.switches != Some(self.switches) && at != P2_LEN && next.switches != frame.switches =>
+                if frame.switches != Some(self.switches)
+                    && at != P2_LEN
+                    && next.switches != frame.switches =>
             {
                 return Check::Invalid;
             }
@@ -178,7 +197,9 @@ impl Decoder {
             // The input ends, or endless junk follows: the header's counter is all there is.
             _ => self.window.from(P2_LEN).get(3).copied(),
         };
-        let Some(next) = next else { return Check::NeedMore };
+        let Some(next) = next else {
+            return Check::NeedMore;
+        };
         // Strictly before the next: a found packet the next one repeats is a fake or a stall,
         // and stalls do not start after damage. A packet repeating the last counter is a stall
         // only if the next one repeats or continues it too.
@@ -188,7 +209,11 @@ impl Decoder {
         } else {
             self.continues(frame) || self.strictly_before(frame.counter, next)
         };
-        if fits && self.p2_follows_failed(frame.counter, Some(next)) { Check::Valid(()) } else { Check::Invalid }
+        if fits && self.p2_follows_failed(frame.counter, Some(next)) {
+            Check::Valid(())
+        } else {
+            Check::Invalid
+        }
     }
 
     /// The well-formed P2 packet right at `start`, or else the first after it whose counter the
@@ -207,7 +232,9 @@ impl Decoder {
             };
             let after = &self.window.bytes()[at + P2_LEN..];
             match (p2::header_at(after), after.get(3)) {
-                (Check::Valid(()), Some(&c)) if c.wrapping_sub(next.counter) <= 1 => return Check::Valid((at, next)),
+                (Check::Valid(()), Some(&c)) if c.wrapping_sub(next.counter) <= 1 => {
+                    return Check::Valid((at, next));
+                }
                 (Check::Valid(()), Some(_)) | (Check::Invalid, _) => from = at + 1,
                 _ if self.finished => return Check::Valid((at, next)),
                 _ => return Check::NeedMore,
@@ -218,7 +245,8 @@ impl Decoder {
     /// Whether the window starts inside the last broken packet with a header, where a fake
     /// borrowing its tail would start.
     fn near_failed(&self) -> bool {
-        self.suspect.is_some_and(|(at, _)| self.window.offset() - at < P2_LEN as u64)
+        self.suspect
+            .is_some_and(|(at, _)| self.window.offset() - at < P2_LEN as u64)
     }
 
     /// Whether a packet found while hunting, with `counter`, can follow the last broken packet
@@ -231,7 +259,9 @@ impl Decoder {
     /// packet's counter lies between the last delivered one's and the next one's, that packet was
     /// most likely real, and a real packet found after it lies strictly between it and the next.
     pub(super) fn p2_follows_failed(&self, counter: u8, next: Option<u8>) -> bool {
-        let (Some((_, failed)), Some(last)) = (self.suspect, self.last) else { return true };
+        let (Some((_, failed)), Some(last)) = (self.suspect, self.last) else {
+            return true;
+        };
         if !self.near_failed() {
             return true;
         }
@@ -240,7 +270,8 @@ impl Decoder {
         let next = next.map_or(256, from_last);
         // Otherwise the broken packet was junk with a header, whose counter says nothing: not
         // even when a real packet after it happens to carry the same.
-        !(1..next).contains(&from_last(failed)) || (from_last(failed) + 1..next).contains(&from_last(counter))
+        !(1..next).contains(&from_last(failed))
+            || (from_last(failed) + 1..next).contains(&from_last(counter))
     }
 
     /// Judges a well-formed P2 packet found away from sync that no header follows: the next
@@ -248,7 +279,9 @@ impl Decoder {
     /// between the last delivered packet's and that one's, and the bytes in between must not
     /// make it a splice or a packet with junk inside (see [`p2::accept_unaligned`]).
     pub(super) fn p2_judge_unproven(&mut self, frame: &Frame) -> Check<()> {
-        let Some(last) = self.last else { return Check::Invalid };
+        let Some(last) = self.last else {
+            return Check::Invalid;
+        };
         let (at, next) = match self.find_next(P2_LEN, p2::parse) {
             Check::Valid(found) => found,
             Check::NeedMore if !self.finished => return Check::NeedMore,
