@@ -74,7 +74,8 @@ pub fn score(damaged: &Damaged, delivered: &[Packet], reported_lost: u64) -> Sco
     };
     let mut next = 0;
     let mut anchor: Option<(usize, u64)> = None;
-    let mut last_matched = None;
+    // Slots of the first and last delivered packets that are sent packets or exact splices.
+    let mut slots = None;
     let mut matched = 0u64;
     for (k, p) in delivered.iter().enumerate() {
         // A packet must match the next sent packets closely: allow a search window far longer
@@ -85,7 +86,11 @@ pub fn score(damaged: &Damaged, delivered: &[Packet], reported_lost: u64) -> Sco
                 k.checked_sub(1).map(|i| &delivered[i]),
                 delivered.get(k + 1),
             );
-            if is_exact_splice(damaged, next, p) || is_sandwiched(damaged, neighbours, p) {
+            if let Some(head) = exact_splice_head(damaged, next, p) {
+                score.exact_splices += 1;
+                // A splice before or after every delivered sent packet still takes its head's slot.
+                widen(&mut slots, head);
+            } else if is_sandwiched(damaged, neighbours, p) {
                 score.exact_splices += 1;
             } else {
                 score.false_packets += 1;
@@ -101,14 +106,19 @@ pub fn score(damaged: &Damaged, delivered: &[Packet], reported_lost: u64) -> Sco
         if p.sample_index - i0 != (j - j0) as u64 {
             score.misplaced += 1;
         }
-        last_matched = Some(j);
+        widen(&mut slots, j);
     }
-    if let (Some((first, _)), Some(last)) = (anchor, last_matched) {
+    if let Some((first, last)) = slots {
         // Undetectable splices and false packets stand in a slot of the stream too.
         let delivered = matched + (score.exact_splices + score.false_packets) as u64;
         score.missing = ((last - first + 1) as u64).saturating_sub(delivered);
     }
     score
+}
+
+/// Widens the range `slots` to hold slot `j`.
+fn widen(slots: &mut Option<(usize, usize)>, j: usize) {
+    *slots = Some(slots.map_or((j, j), |(first, last)| (first.min(j), last.max(j))));
 }
 
 /// The bytes a sent packet had on the wire.
@@ -126,25 +136,22 @@ fn wire(protocol: Protocol, sent: &SentPacket) -> Vec<u8> {
     out
 }
 
-/// Whether `p` is a splice that framing cannot expose: its bytes start with the real head of a
-/// sent packet at or after `from` (at least the header and the first channel) and the bytes after
-/// it in the stream start a well-formed packet exactly where the next packet should. Lost bytes
-/// that add up to whole packets (with or without junk) leave no trace, and no decoder can
-/// catch them; PROTOCOL.md says so and no test expects it.
-fn is_proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> bool {
+/// If `p` is a splice that framing cannot expose, the sent packet whose head it carries: its
+/// bytes start with the real head of a sent packet at or after `from` (at least the header and
+/// the first channel) and the bytes after it in the stream start a well-formed packet exactly
+/// where the next packet should. Lost bytes that add up to whole packets (with or without junk)
+/// leave no trace, and no decoder can catch them; PROTOCOL.md says so and no test expects it.
+fn proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> Option<usize> {
     let sent = &damaged.sent;
     let wire_of_p = wire_of(p);
     let len = wire_of_p.len();
-    let real_head = (from..sent.len().min(from + 64))
-        .any(|j| wire(p.protocol, &sent[j])[..6] == wire_of_p[..6]);
-    if !real_head {
-        return false;
-    }
+    let head = (from..sent.len().min(from + 64))
+        .find(|&j| wire(p.protocol, &sent[j])[..6] == wire_of_p[..6])?;
     let choice = match p.protocol {
         Protocol::P2 => ProtocolChoice::P2,
         Protocol::P3 => ProtocolChoice::P3,
     };
-    damaged
+    let proven = damaged
         .bytes
         .windows(len)
         .enumerate()
@@ -154,25 +161,27 @@ fn is_proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> bool {
             let next = &after[..after.len().min(len)];
             let (events, _) = decode(&DecoderConfig::with_protocol(choice), next, next.len());
             next.len() < len || !packets(&events).is_empty()
-        })
+        });
+    proven.then_some(head)
 }
 
-/// Whether `p` is one of the splices no decoder can catch: the head of a sent packet joined to
-/// the tail of a later one at the same offset, or any splice whose framing the stream proves.
-pub fn is_exact_splice(damaged: &Damaged, from: usize, p: &Packet) -> bool {
-    is_same_offset_splice(damaged, from, p) || is_proven_by_framing(damaged, from, p)
+/// If `p` is one of the splices no decoder can catch (the head of a sent packet joined to the tail
+/// of a later one at the same offset, or any splice whose framing the stream proves), the sent
+/// packet whose head it carries: the slot it stands in.
+pub fn exact_splice_head(damaged: &Damaged, from: usize, p: &Packet) -> Option<usize> {
+    same_offset_splice(damaged, from, p).or_else(|| proven_by_framing(damaged, from, p))
 }
 
-/// Whether `p` is the head of a sent packet at or after `from` joined at the same byte offset to
-/// the tail of one of the next few packets: lost bytes that were whole packets.
-fn is_same_offset_splice(damaged: &Damaged, from: usize, p: &Packet) -> bool {
+/// If `p` is the head of a sent packet at or after `from` joined at the same byte offset to the
+/// tail of one of the next few packets (lost bytes that were whole packets), that sent packet.
+fn same_offset_splice(damaged: &Damaged, from: usize, p: &Packet) -> Option<usize> {
     let sent = &damaged.sent;
     let choice = match p.protocol {
         Protocol::P2 => ProtocolChoice::P2,
         Protocol::P3 => ProtocolChoice::P3,
     };
-    let heads = (from..sent.len().min(from + 64)).filter(|&j| sent[j].counter == p.counter);
-    heads.into_iter().any(|j| {
+    let mut heads = (from..sent.len().min(from + 64)).filter(|&j| sent[j].counter == p.counter);
+    heads.find(|&j| {
         let head = wire(p.protocol, &sent[j]);
         (j + 1..sent.len().min(j + 8)).any(|m| {
             let tail = wire(p.protocol, &sent[m]);

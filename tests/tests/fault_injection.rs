@@ -22,8 +22,19 @@ fn damaged(protocol: Protocol, packets: usize, faults: &FaultConfig, seed: u64) 
 /// Decodes a damaged stream and checks what must hold whatever the damage: every delivered
 /// packet sits at its true sample index, and the lost count equals the packets not delivered.
 fn run(protocol: Protocol, faults: &FaultConfig, n: usize, seed: u64) -> Score {
+    run_chunked(protocol, faults, n, seed, 4096)
+}
+
+/// [`run`], pushing the stream `chunk` bytes at a time.
+fn run_chunked(
+    protocol: Protocol,
+    faults: &FaultConfig,
+    n: usize,
+    seed: u64,
+    chunk: usize,
+) -> Score {
     let stream = damaged(protocol, n, faults, seed);
-    let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, 4096);
+    let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, chunk);
     let s = score(&stream, &packets(&events), stats.lost);
     assert_eq!(
         s.misplaced, 0,
@@ -118,6 +129,255 @@ fn p3_demo_faults_recall_above_99_8_percent_and_false_packets_rarer_than_1_in_50
 fn p3_heavy_faults_false_packets_rarer_than_1_in_10000() {
     let s = run(Protocol::P3, &heavy(), 100_000, 3);
     assert!(s.false_packets <= 10, "{s:?}");
+}
+
+/// The random-fault property with other RNG seeds found this P2 stream: packet 127 was removed
+/// and junk holding a fake header with a 12-byte body (`A5 5A 02 7E ...`) was inserted into
+/// packet 128 just before its switches byte. Packet 128 breaks at the fake header, and the fake
+/// plus 128's switches byte make 17 well-formed bytes followed by 129's header. The fake's random
+/// counter, 126, repeated the last delivered packet's, so it passed as a stalled counter: one
+/// false packet, and every later sample index one too high.
+#[test]
+fn p2_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.02612748137321038,
+        insert_junk: 0.030261196594236,
+        drop_burst: 0.008014056378097704,
+        remove_packet: 0.02819378330317743,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 4822565650263493020, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Junk holding a fake header and one body byte went into packet 92 after its first high byte,
+/// and a truncated fake header (counter 0x23) followed. 92 broke; the fake (counter 134) with
+/// 92's tail was well-formed, and the junk header's counter let its jump of 43 pass: one false
+/// packet, 42 packets reported lost that were not.
+#[test]
+fn p2_a_junk_header_does_not_place_the_packet_before_it() {
+    let faults = FaultConfig {
+        drop_byte: 0.028821652126574924,
+        insert_junk: 0.04011190028591654,
+        drop_burst: 0.004766826531560365,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 1731931160945469161, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// A burst ate packets 215 to 219 and the head of 220, and junk with a header (counter 1) stood
+/// where it stopped, right where 215 was expected: with 220's tail, 17 well-formed bytes. 221
+/// lost its first byte, so no header followed and the bytes up to 222 looked like a real
+/// packet's tail after damage: a false packet 43 counters on, and 42 packets reported lost that
+/// were not. Counter 1 comes after 222's, so the fake cannot stand before it.
+#[test]
+fn p2_a_fake_header_in_sync_whose_counter_passes_the_next_packet_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.027379196727426443,
+        insert_junk: 0.009294623998977262,
+        drop_burst: 0.017009619370295062,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 4903351409438510578, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// A burst joined packet 100's first 15 bytes to bytes 3 and 4 of packet 103 (its counter and
+/// first high byte, 0x01 in the switches slot), and junk with a header went into 103 right
+/// after them: a header 17 bytes on, whose packet is broken. The splice passed as packet 100
+/// with its switches changed.
+#[test]
+fn p2_a_misaligned_splice_that_a_junk_header_follows_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.03300840776535435,
+        insert_junk: 0.04553328242634907,
+        drop_burst: 0.008997827567155397,
+        remove_packet: 0.02307698242574125,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 13916698290036659409, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+    // The same with the splice joining 224's first 11 bytes to bytes 3..9 of 225.
+    let faults = FaultConfig {
+        drop_byte: 0.019866594438867378,
+        insert_junk: 0.035241742575123185,
+        drop_burst: 0.01071929027026428,
+        remove_packet: 0.014631362562230544,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 15002349268451546306, 1);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Junk holding a bare header with counter 147, the last delivered one, went into packet 148
+/// right after its counter: with 148's samples a well-formed packet that passed as a repeated
+/// counter, shifting every later sample index. Found with the decoder's default chunking.
+#[test]
+fn p2_a_bare_fake_header_after_a_packets_counter_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.00048461447556983895,
+        insert_junk: 0.010632582697751587,
+        drop_burst: 5.740659791786618e-5,
+        remove_packet: 0.000740526997508244,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 17256799889913127242);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Packet 153 lost a byte, so the hunt began there; junk holding a bare header with counter
+/// 155 went into 154 right after its counter, and with 154's samples passed as 155, with the
+/// real 155 after it as a repeated counter.
+#[test]
+fn p2_a_fake_header_inside_a_packet_the_hunt_passed_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.016116546243480256,
+        insert_junk: 0.022505345048939054,
+        drop_burst: 0.01688838121044994,
+        remove_packet: 0.023979837586513314,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 13269803797807995350);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Fake packets that a counter check let through, each found by a wide search of random P2
+/// fault mixes: a fake (junk with a header, borrowing a broken packet's tail) whose random
+/// counter hit the real next packet's; a packet whose counter byte was lost and replaced by the
+/// next packet's counter; and two fakes whose counter jump passed because the next well-formed
+/// packet was itself a fake with a random counter (one of them shifted every later sample
+/// index by a whole counter cycle).
+#[test]
+fn p2_counters_that_fakes_carry_do_not_place_them() {
+    for (seed, drop_byte, insert_junk, drop_burst, remove_packet) in [
+        (
+            16168549016625775060,
+            0.04044303772913734,
+            0.023626846623380094,
+            0.011775784133277995,
+            0.014671100315162429,
+        ),
+        (
+            8882404593991463975,
+            0.04423871408850331,
+            0.04026744414752402,
+            0.011939113400612178,
+            0.018344981526670672,
+        ),
+        (
+            4669882030637688518,
+            0.007584173430469011,
+            0.04596474255414155,
+            0.015950679713890123,
+            0.019350109619713014,
+        ),
+        (
+            5264435695908127113,
+            0.026249210626269705,
+            0.015106011060504116,
+            0.014096213482073882,
+            0.021860067048008816,
+        ),
+    ] {
+        let faults = FaultConfig {
+            drop_byte,
+            insert_junk,
+            drop_burst,
+            remove_packet,
+            ..FaultConfig::default()
+        };
+        let s = run(Protocol::P2, &faults, 3_000, seed);
+        assert_eq!(s.false_packets, 0, "seed {seed}: {s:?}");
+    }
+}
+
+/// Packet 117's switches changed, and junk went into it just before its last two bytes: the
+/// packet closed on two junk bytes (the second equal to the old switches), and its real tail,
+/// ending in the new switches, stood at the end of the junk. Only the old switches counted as
+/// the sign of such a tail.
+#[test]
+fn p2_junk_inside_a_packet_whose_switches_changed_is_refused() {
+    let faults = FaultConfig {
+        drop_byte: 0.037015221716734374,
+        insert_junk: 0.02568246914589983,
+        drop_burst: 0.008993505910758724,
+        remove_packet: 0.018256953228930863,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 11795994349857875761);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Junk with a fake header (counter 185) went into packet 183 before its switches byte; 184
+/// followed intact, but 185 was removed, so 184's counter did not run on into the next one's
+/// and the bound came from 186, which let the fake's 185 pass.
+#[test]
+fn p2_a_well_formed_packet_right_after_a_found_one_bounds_its_counter() {
+    let faults = FaultConfig {
+        drop_byte: 0.008972683345317551,
+        insert_junk: 0.04798322992333925,
+        drop_burst: 0.019333321369977705,
+        remove_packet: 0.02243939917433461,
+        ..FaultConfig::default()
+    };
+    let s = run(Protocol::P2, &faults, 3_000, 9019163176518551335);
+    assert_eq!(s.false_packets, 0, "{s:?}");
+}
+
+/// Found by the random-fault property with RNG seed 2: packet 54 lost its version byte, and
+/// junk holding a fake header with counter 52 went into it, borrowing its tail. The real 53
+/// before it had no header after it, and the fake, the next well-formed packet, claimed an
+/// earlier counter, so 53 was refused; the fake then passed as a stalled counter after 52.
+#[test]
+fn p2_a_fake_repeating_a_counter_neither_costs_the_packet_before_nor_stalls_the_count() {
+    let faults = FaultConfig {
+        drop_byte: 0.03193218238843433,
+        insert_junk: 0.04476921329711476,
+        drop_burst: 0.0030600139825799136,
+        remove_packet: 0.02294322383452291,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 3013036449699834456, 1);
+    assert_eq!(
+        (s.false_packets, s.intact_delivered),
+        (0, s.intact),
+        "{s:?}"
+    );
+}
+
+/// The random-fault property with RNG seed 2 found chunked input giving other events than the
+/// whole input once a packet in sync was checked against both the next well-formed packet and
+/// the next credible one: the search for the second left a memo that made the first skip a
+/// packet.
+#[test]
+fn p2_searching_past_a_fake_does_not_depend_on_chunking() {
+    let faults = FaultConfig {
+        drop_byte: 0.03641767848395008,
+        insert_junk: 0.036160111215908654,
+        remove_packet: 0.02831349583669721,
+        ..FaultConfig::default()
+    };
+    let stream = damaged(Protocol::P2, 3_000, &faults, 17396197913663682908);
+    let (whole, _) = decode(&DecoderConfig::default(), &stream.bytes, stream.bytes.len());
+    let (chunked, _) = decode(&DecoderConfig::default(), &stream.bytes, 1);
+    assert!(whole == chunked, "chunked events differ");
+}
+
+/// A P2 stream whose last delivered packet is an exact splice (the head of packet 178 joined to
+/// a later packet's tail), after packet 177 was lost: the decoder counts 177 lost, and the
+/// scorer must count it missing too, though no sent packet is delivered after it.
+#[test]
+fn p2_a_splice_delivered_last_keeps_the_loss_count_exact() {
+    let faults = FaultConfig {
+        drop_byte: 0.028821652126574924,
+        insert_junk: 0.04011190028591654,
+        drop_burst: 0.004766826531560365,
+        remove_packet: 0.0048396513913627065,
+        ..FaultConfig::default()
+    };
+    let s = run_chunked(Protocol::P2, &faults, 3_000, 1731931167397415536, 1);
+    assert_eq!((s.false_packets, s.exact_splices), (0, 1), "{s:?}");
 }
 
 #[test]

@@ -132,15 +132,18 @@ pub struct Decoder {
     stalled: bool,
     /// Bytes skipped since the last delivered packet.
     skip_run: u64,
-    /// The expected packet that failed last: (stream offset, its counter). Junk inserted into a
-    /// packet can hold a fake header that, with the packet's own tail, forms a well-formed
-    /// packet; the fake copies the counter, so a packet soon after with that counter is refused.
+    /// The packet with a header that failed last: (stream offset, its counter). Junk inserted
+    /// into a packet can hold a fake header that, with the packet's own tail, forms a
+    /// well-formed packet. P3: the expected packet; a packet soon after with its counter is
+    /// refused. P2: any, judged by `p2_follows_failed`.
     suspect: Option<(u64, u8)>,
     /// The P3 run the hunt is inside, when it began after an end byte: (its first byte's
     /// counter, its stream offset).
     run_head: Option<(u8, u64)>,
-    /// Where a search for the next packet after a held one stopped: (window offset, index).
-    scan_memo: Option<(u64, usize)>,
+    /// Where a search for the next packet after a held one stopped: (window offset, where the
+    /// search began, index). Only a search that began at the same place may resume there: one
+    /// that began further on may have passed well-formed packets.
+    scan_memo: Option<(u64, usize, usize)>,
     /// `quiet()` covers the stream up to this offset.
     quiet_until: Option<u64>,
     finished: bool,
@@ -332,7 +335,7 @@ impl Decoder {
     ) -> Check<(usize, Frame)> {
         let offset = self.window.offset();
         let resume = match self.scan_memo {
-            Some((at, i)) if at == offset => i.max(from),
+            Some((at, began, i)) if at == offset && began == from => i,
             _ => from,
         };
         let bytes = self.window.bytes();
@@ -353,13 +356,13 @@ impl Decoder {
             match parse(&bytes[i..]) {
                 Check::Valid(frame) => return Check::Valid((i, frame)),
                 Check::NeedMore => {
-                    self.scan_memo = Some((offset, i));
+                    self.scan_memo = Some((offset, from, i));
                     return Check::NeedMore;
                 }
                 Check::Invalid => {}
             }
         }
-        self.scan_memo = Some((offset, bytes.len()));
+        self.scan_memo = Some((offset, from, bytes.len()));
         if bytes.len() - from > self.config.max_gap {
             Check::Invalid
         } else {
@@ -415,9 +418,14 @@ impl Decoder {
     fn counter_at_start(&self) -> Option<u8> {
         let bytes = self.window.bytes();
         match self.protocol? {
-            // Header and first high byte: junk holding a bare header is not a packet that failed.
+            // Header, then a first high byte or what may start another header (junk inserted
+            // right after the counter; the bytes after it may not have arrived). Junk holding a
+            // bare header is judged by whether its counter fits (see `p2_follows_failed`); a
+            // packet that lost its counter has a low byte at 4.
             Protocol::P2 => (p2::header_at(bytes) == Check::Valid(())
-                && bytes.get(4).is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE))
+                && bytes
+                    .get(4)
+                    .is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE || h == crate::p2::SYNC0))
             .then(|| bytes[3]),
             Protocol::P3 => bytes
                 .first()

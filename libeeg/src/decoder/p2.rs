@@ -75,7 +75,7 @@ pub(super) fn header_at(b: &[u8]) -> Check<()> {
 
 /// Decides on a well-formed packet `p` that directly follows the previous delivered packet but
 /// is not followed by a header. `gap` holds the bytes between it and the next well-formed packet,
-/// whose counter is `next_counter`.
+/// `next`.
 ///
 /// Stories that fit such bytes:
 /// - junk was inserted after `p` (or `A5 5A` was doubled): `p` is real and the next packet
@@ -84,17 +84,20 @@ pub(super) fn header_at(b: &[u8]) -> Check<()> {
 /// - `p` is a splice: a burst of lost bytes joined the head of `p` to the tail of a later packet
 ///   X, so `p`'s switches byte is one of X's bytes and `gap` starts with the rest of X;
 /// - junk inserted inside `p` closed it early and pushed its real tail, which ends in its
-///   switches byte, to the end of `gap`.
+///   switches byte (the last packet's, or the next one's when they changed at `p`), to the end
+///   of `gap`.
 ///
 /// `p` is delivered only when the last two stories cannot explain the bytes.
-pub(super) fn accept_unaligned(p: &Frame, prev_switches: u8, gap: &[u8], next_counter: u8) -> bool {
+pub(super) fn accept_unaligned(p: &Frame, prev_switches: u8, gap: &[u8], next: &Frame) -> bool {
     // A splice or an insertion puts a byte of another field in the switches slot; the switches
     // rarely change, so a real packet here repeats them.
     if p.switches != Some(prev_switches) {
         return false;
     }
-    match next_counter.wrapping_sub(p.counter) {
-        0 | 1 => gap.last() != Some(&prev_switches),
+    match next.counter.wrapping_sub(p.counter) {
+        0 | 1 => gap
+            .last()
+            .is_none_or(|&b| b != prev_switches && Some(b) != next.switches),
         _ => !could_be_splice(prev_switches, gap),
     }
 }
@@ -116,6 +119,13 @@ fn could_be_splice(switches: u8, gap: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn frame(counter: u8, switches: u8) -> Frame {
+        let Check::Valid(f) = parse(&packet(counter, switches)) else {
+            panic!()
+        };
+        f
+    }
 
     fn packet(counter: u8, switches: u8) -> Vec<u8> {
         let mut p = vec![SYNC0, SYNC1, VERSION, counter];
@@ -171,15 +181,32 @@ mod tests {
         // happens to be 0x0F): the gap is the rest of packet 12, then packet 13.
         let mut x = packet(12, 0x0F);
         x[11] = 0x0F;
-        assert!(!accept_unaligned(&p, 0x0F, &x[12..], 13));
+        assert!(!accept_unaligned(&p, 0x0F, &x[12..], &frame(13, 0x0F)));
         // A text line inserted after the packet: the next packet continues the counter.
-        assert!(accept_unaligned(&p, 0x0F, b"Reset signal logged.\r\n", 11));
+        assert!(accept_unaligned(
+            &p,
+            0x0F,
+            b"Reset signal logged.\r\n",
+            &frame(11, 0x0F)
+        ));
         // Junk inserted inside the packet leaves its switches byte at the end of the gap.
-        assert!(!accept_unaligned(&p, 0x0F, &[0x33, 0x0F], 11));
+        assert!(!accept_unaligned(&p, 0x0F, &[0x33, 0x0F], &frame(11, 0x0F)));
         // The next packet lost its sync byte, or a burst ate packets 11 and 12 and most of 13.
-        assert!(accept_unaligned(&p, 0x0F, &packet(11, 0x0F)[1..], 12));
-        assert!(accept_unaligned(&p, 0x0F, &packet(13, 0x0F)[13..], 14));
+        assert!(accept_unaligned(
+            &p,
+            0x0F,
+            &packet(11, 0x0F)[1..],
+            &frame(12, 0x0F)
+        ));
+        assert!(accept_unaligned(
+            &p,
+            0x0F,
+            &packet(13, 0x0F)[13..],
+            &frame(14, 0x0F)
+        ));
+        // Junk inside the packet that ends in the new switches, when they change at this packet.
+        assert!(!accept_unaligned(&p, 0x0F, &[0x33, 0x07], &frame(11, 0x07)));
         // A packet whose switches differ from the last ones is not trusted without proof.
-        assert!(!accept_unaligned(&p, 0x0E, b"junk", 11));
+        assert!(!accept_unaligned(&p, 0x0E, b"junk", &frame(11, 0x0F)));
     }
 }

@@ -155,6 +155,264 @@ fn an_aligned_splice_is_refused_and_counted_lost() {
 }
 
 #[test]
+fn a_fake_header_borrowing_the_tail_of_the_packet_it_broke_is_refused() {
+    // Packet 6 never came; junk holding a fake header and a 12-byte body went into packet 7 just
+    // before its switches byte. The fake and that byte are 17 well-formed bytes and 8's header
+    // follows them; its random counter may repeat 5, continue it, or name 7 or 8.
+    for fake in [5, 6, 7, 8] {
+        let mut stream = p2_stream(0..6);
+        let seven = p2_packet(7, 407, 0x0F);
+        stream.extend(&seven[..16]);
+        stream.extend([0xA5, 0x5A, 0x02, fake]);
+        stream.extend([1, 0x23].repeat(6));
+        stream.push(seven[16]);
+        stream.extend(p2_stream(8..12));
+        let (events, stats) = decode_all(auto(), &stream, 1);
+        assert_eq!(
+            counters(&events),
+            [0, 1, 2, 3, 4, 5, 8, 9, 10, 11],
+            "fake counter {fake}"
+        );
+        assert_eq!(stats.lost, 2, "fake counter {fake}");
+    }
+}
+
+#[test]
+fn a_junk_header_after_a_real_packet_does_not_cost_it() {
+    // Packet 6 lost its switches byte; 7 is intact but a truncated fake header follows it. Its
+    // random counter says nothing about where 7 stands, even when it comes before.
+    for junk in [3, 6, 7, 200] {
+        let mut stream = p2_stream(0..6);
+        stream.extend(&p2_packet(6, 406, 0x0F)[..16]);
+        stream.extend(p2_stream(7..8));
+        stream.extend([0xA5, 0x5A, 0x02, junk, 0x00, 0xDF]);
+        stream.extend(p2_stream(8..12));
+        let (events, stats) = decode_all(auto(), &stream, 1);
+        if junk == 7 {
+            // Repeating 7's counter, it is what a fake 7 that took the real one's counter would
+            // be followed by: 7 is refused, and reported lost.
+            assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+            assert_eq!(stats.lost, 2);
+            continue;
+        }
+        assert_eq!(
+            counters(&events),
+            [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11],
+            "junk counter {junk}"
+        );
+        assert_eq!(stats.lost, 1, "junk counter {junk}");
+    }
+}
+
+#[test]
+fn a_fake_header_inside_a_broken_packet_is_not_placed_by_a_junk_header_after_it() {
+    // Junk holding a fake header and one body byte went into packet 6 after its first high
+    // byte; the fake with 6's tail is well-formed, and more junk with a header follows it. That
+    // header's counter, 200, would let the fake's jump to 48 pass; packet 7's does not.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..5]);
+    stream.extend([0xA5, 0x5A, 0x02, 48, 0x02]);
+    stream.extend(&six[5..]);
+    stream.extend([0xA5, 0x5A, 0x02, 200, 0x03, 0x37, 0x01, 0xC1, 0x02, 0x96]);
+    stream.extend(p2_stream(7..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_fake_header_on_a_real_tail_in_sync_is_refused_when_its_counter_runs_past_the_next() {
+    // A burst ate packets 6 to 9 and the head of 10, and junk with a header (counter 60) stood
+    // where it stopped: with 10's tail, 17 well-formed bytes right where 6 was expected. 11
+    // lost its first byte, so no header follows; 12 comes long before counter 60.
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 0x02, 60]);
+    stream.extend(&p2_packet(10, 410, 0x0F)[4..]);
+    stream.extend(&p2_packet(11, 411, 0x0F)[1..]);
+    stream.extend(p2_stream(12..16));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 12, 13, 14, 15]);
+    assert_eq!(stats.lost, 6);
+}
+
+#[test]
+fn a_misaligned_splice_that_a_junk_header_follows_is_refused() {
+    // A burst joined packet 6's first 11 bytes to bytes 3..9 of packet 7: 17 well-formed bytes
+    // whose switches slot holds 7's byte 8. Junk with a header went into 7 right after, so a
+    // header stands 17 bytes on, but its packet is broken and 8 repeats the old switches.
+    let seven = p2_packet(7, 407, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&p2_packet(6, 406, 0x0F)[..11]);
+    stream.extend(&seven[3..9]);
+    stream.extend([0xA5, 0x5A, 0x02, 0x49]);
+    stream.extend(&seven[9..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_switch_change_is_delivered_though_the_next_packet_is_damaged() {
+    let mut stream = p2_stream(0..6);
+    stream.extend(p2_packet(6, 406, 0x0D));
+    let mut seven = p2_packet(7, 407, 0x0D);
+    seven.remove(9);
+    stream.extend(seven);
+    (8..12).for_each(|c| stream.extend(p2_packet(c, 400 + u16::from(c), 0x0D)));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_bare_fake_header_right_after_a_packets_counter_is_refused() {
+    // Junk holding a bare header (counter 5, the last delivered) went into packet 6 right after
+    // its counter; with 6's samples it is a well-formed packet repeating counter 5.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..4]);
+    stream.extend([0xA5, 0x5A, 0x02, 5]);
+    stream.extend(&six[4..]);
+    stream.extend(p2_stream(7..11));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_fake_header_inside_a_packet_the_hunt_passed_is_refused() {
+    // Packet 6 lost a byte, so the hunt starts there; junk holding a bare header (counter 8)
+    // went into packet 7 right after its counter, and with 7's samples claims 8's slot.
+    let mut stream = p2_stream(0..6);
+    let mut six = p2_packet(6, 406, 0x0F);
+    six.remove(9);
+    stream.extend(six);
+    let seven = p2_packet(7, 407, 0x0F);
+    stream.extend(&seven[..4]);
+    stream.extend([0xA5, 0x5A, 0x02, 8]);
+    stream.extend(&seven[4..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_bare_junk_header_carrying_the_next_counter_does_not_cost_that_packet() {
+    // A bare header with counter 7 stands where 6 was expected; 6 lost its version byte.
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 0x02, 7]);
+    let mut six = p2_packet(6, 406, 0x0F);
+    six.remove(2);
+    stream.extend(six);
+    stream.extend(p2_stream(7..11));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_found_packet_whose_counter_the_next_packet_repeats_is_refused() {
+    // Packet 6 lost its version byte, and junk holding a bare header (counter 7) went in after
+    // its counter: with 6's samples a well-formed packet claiming 7, which the real 7 follows.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 6, 0xA5, 0x5A, 0x02, 7]);
+    stream.extend(&six[4..]);
+    stream.extend(p2_stream(7..11));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 8, 9, 10]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_packet_whose_counter_the_header_after_it_repeats_is_refused_in_sync() {
+    // Packet 6 never came, and 7 lost its counter byte and gained 8 in its place: where 6 was
+    // expected stands a well-formed packet claiming 8, and the real 8 follows it.
+    let mut stream = p2_stream(0..6);
+    stream.extend([0xA5, 0x5A, 0x02, 8]);
+    stream.extend(&p2_packet(7, 407, 0x0F)[4..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_fake_packet_after_a_found_one_does_not_bound_its_counter() {
+    // Junk with a fake header (counter 20) went into packet 6 and junk with another (counter 2)
+    // into packet 7, each borrowing its packet's tail. The second fake, counter 2, would let
+    // the first one's jump to 20 pass; its own counter does not run on into 8's.
+    let (six, seven) = (p2_packet(6, 406, 0x0F), p2_packet(7, 407, 0x0F));
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..13]);
+    stream.extend([0xA5, 0x5A, 0x02, 20, 1, 0x11, 0, 0x1A, 3, 0x98, 3, 0x71, 1]);
+    stream.extend(&six[13..]);
+    stream.extend(&seven[..8]);
+    stream.extend([0xA5, 0x5A, 0x02, 2, 0, 0x73, 3, 0xF8]);
+    stream.extend(&seven[8..]);
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
+fn a_well_formed_packet_right_after_a_found_one_bounds_its_counter() {
+    // Junk with a fake header (counter 8) and a 12-byte body went into packet 6 just before its
+    // switches byte; 7 follows intact, but 8 never came, so 7's counter does not run on into
+    // 9's. 7 still bounds the fake: it stands right where the fake ends.
+    let six = p2_packet(6, 406, 0x0F);
+    let mut stream = p2_stream(0..6);
+    stream.extend(&six[..16]);
+    stream.extend([
+        0xA5, 0x5A, 0x02, 8, 3, 0x3F, 1, 0xA4, 0, 0xF8, 3, 0x5C, 1, 0xCC, 0, 0xC7,
+    ]);
+    stream.push(six[16]);
+    stream.extend(p2_stream([7, 9, 10, 11]));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 7, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+/// Packet 7 lost its version byte, and junk holding a fake header with counter `fake` and a
+/// 4-byte body went into it after its first high byte: with 7's tail, a well-formed packet.
+fn seven_without_version_holding_a_fake(fake: u8) -> Vec<u8> {
+    let seven = p2_packet(7, 407, 0x0F);
+    let mut bytes = [&seven[..2], &seven[3..8]].concat();
+    bytes.extend([0xA5, 0x5A, 0x02, fake, 0, 0x5B, 1, 0x1D]);
+    bytes.extend(&seven[8..]);
+    bytes
+}
+
+#[test]
+fn a_packet_before_a_fake_with_an_earlier_counter_is_delivered() {
+    // No header follows 6, and the next well-formed packet is the fake, claiming counter 5.
+    let mut stream = p2_stream(0..7);
+    stream.extend(seven_without_version_holding_a_fake(5));
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 1);
+}
+
+#[test]
+fn a_repeated_counter_found_while_hunting_needs_the_next_packet_to_go_on_with_it() {
+    // 6 lost a byte; the fake repeats 5, the last delivered counter, and 8 follows it.
+    let mut stream = p2_stream(0..6);
+    let mut six = p2_packet(6, 406, 0x0F);
+    six.remove(9);
+    stream.extend(six);
+    stream.extend(seven_without_version_holding_a_fake(5));
+    stream.extend(p2_stream(8..12));
+    let (events, stats) = decode_all(auto(), &stream, 1);
+    assert_eq!(counters(&events), [0, 1, 2, 3, 4, 5, 8, 9, 10, 11]);
+    assert_eq!(stats.lost, 2);
+}
+
+#[test]
 fn a_packet_missing_its_version_and_counter_costs_only_itself() {
     let mut stream = p2_stream(0..4);
     let damaged = p2_packet(4, 404, 0x0F);
