@@ -1,9 +1,11 @@
 //! The decoder against the fault injector: no false packets, recall, and exact loss accounting.
 //!
 //! "False" excludes what no decoder can catch without a checksum (see `Score::exact_splices`).
-//! P3 has one more such class: when one packet loses a byte and gains a junk byte, its length
-//! and bit layout are restored, so framing passes it. That takes two faults in one packet; the
-//! P3 tests with combined faults bound its rate instead of asserting zero.
+//! One more class escapes framing in both protocols: when one packet loses a byte and gains a
+//! junk byte, its length and layout are restored (header, counter and switches intact, one
+//! sample wrong). It takes two faults in one packet; the tests with both faults bound its rate
+//! (at most 0.1 % of the packets) instead of asserting zero. Random P2 mixes also meet, about
+//! once in 256 fakes, a fake header whose random counter is exactly the expected one.
 
 use libeeg::sim::{Damaged, FaultConfig, SimConfig, Simulator};
 use libeeg::{DecoderConfig, Protocol, ProtocolChoice};
@@ -432,10 +434,9 @@ proptest! {
         // Bytes are conserved.
         prop_assert_eq!(stats.bytes_in, stats.packet_bytes + stats.skipped_bytes);
         let s = score(&stream, &packets(&events), stats.lost);
-        // P3 may pass a packet that lost one byte and gained another (see the module docs):
-        // at these fault rates, at most 0.1 % of the packets.
-        let allowed_false = if p3 { 3 } else { 0 };
-        prop_assert!(s.false_packets <= allowed_false, "{:?} {:?}", s, stream.counts);
+        // A packet that lost one byte and gained another passes framing (see the module
+        // docs): at these fault rates, at most 0.1 % of the packets.
+        prop_assert!(s.false_packets <= 3, "{:?} {:?}", s, stream.counts);
         prop_assert_eq!(s.misplaced, 0);
         prop_assert_eq!(s.reported_lost, s.missing);
     }
