@@ -19,7 +19,9 @@
 //!   hour); its extent is the `Note::Lost` reported after the device comes back.
 //! - Annotations: lost packets (with the count and duration), resyncs (skipped bytes), device
 //!   gone and back, and switch presses and releases (which switch). Each data record carries
-//!   1024 bytes of annotations, about 20 events; more in one second wait for the next records.
+//!   2048 bytes of annotations, about 45 events; more in one second wait for the next records,
+//!   and what still does not fit at the end is counted in one last annotation. (A replay of a
+//!   badly damaged capture can have more; the CSV and JSON outputs list every event.)
 //! - Crash safety: every [`Sink::flush`] (at least once a second) writes the complete records
 //!   and the record in progress, padded with mid-scale samples under a `BAD_ACQ_SKIP`
 //!   annotation, then the header's record count: after `kill -9` the file opens in every
@@ -49,7 +51,7 @@ use crate::error::Error;
 use crate::record::{Note, Record};
 
 /// Samples of the annotation signal per data record (2 bytes each).
-const ANNOTATION_SAMPLES: usize = 512;
+const ANNOTATION_SAMPLES: usize = 1024;
 
 /// Bytes of annotations per data record.
 const BLOCK_LEN: usize = 2 * ANNOTATION_SAMPLES;
@@ -80,9 +82,9 @@ pub struct EdfSink {
     file_records: u64,
     /// Events not yet stored in a record's annotation block.
     pending: VecDeque<Annotation>,
-    /// The events each record's block holds (records without events left out), to write
-    /// their onsets again when the duration changes.
-    placed: Vec<(u64, Vec<Annotation>)>,
+    /// The events stored in the records' blocks, in order, to write their onsets again when
+    /// the duration changes.
+    placed: Vec<Annotation>,
     /// A device that came back: annotated at the next packet, after the outage's fill.
     device_back: Option<String>,
     finished: bool,
@@ -223,9 +225,7 @@ impl EdfSink {
         }
         encode_samples(&mut self.unwritten, &self.current, self.samples_per_record);
         self.unwritten.extend_from_slice(&block.into_bytes());
-        if !stored.is_empty() {
-            self.placed.push((record, stored));
-        }
+        self.placed.extend(stored);
         self.records += 1;
         self.current.clear();
         if self.unwritten.len() >= file::BUFFER {
@@ -287,9 +287,10 @@ impl EdfSink {
         self.target.write_all(&field)
     }
 
-    /// Rewrites the record duration for `rate_hz` and every onset in the annotation blocks
-    /// with it. Keeps the current duration when `rate_hz` is no estimate, changes nothing in
-    /// the header's 8 characters, or would not let every block fit.
+    /// Rewrites the record duration for `rate_hz`, and every annotation block with onsets in
+    /// it. The events are packed into the blocks again, in order, since onsets may take more
+    /// digits now. Keeps the current duration when `rate_hz` is no estimate, changes nothing in
+    /// the header's 8 characters, or when the events would no longer fit.
     fn rewrite_duration(&mut self, rate_hz: f64) -> io::Result<()> {
         if !(rate_hz.is_finite() && rate_hz > 0.0) {
             return Ok(());
@@ -302,36 +303,32 @@ impl EdfSink {
             return Ok(());
         }
         let seconds_per_sample = value / self.samples_per_record as f64;
-        let block = |record: u64, events: &[Annotation]| -> Option<Vec<u8>> {
-            let mut block = Block::new(BLOCK_LEN, record as f64 * value);
-            events
-                .iter()
-                .all(|e| block.push(e, seconds_per_sample, 0))
-                .then(|| block.into_bytes())
+        // Packs the events into the blocks; `write` gets each block, false if they overflow.
+        let pack = |write: &mut dyn FnMut(u64, Vec<u8>) -> io::Result<()>| -> io::Result<bool> {
+            let mut events = self.placed.iter().peekable();
+            for record in 0..self.file_records {
+                let mut block = Block::new(BLOCK_LEN, record as f64 * value);
+                while let Some(event) = events.peek() {
+                    if !block.push(event, seconds_per_sample, 0) {
+                        break;
+                    }
+                    events.next();
+                }
+                write(record, block.into_bytes())?;
+            }
+            Ok(events.peek().is_none())
         };
-        if !self
-            .placed
-            .iter()
-            .all(|(r, events)| block(*r, events).is_some())
-        {
+        if !pack(&mut |_, _| Ok(()))? {
             return Ok(());
         }
-        let signal_bytes = self.record_len - BLOCK_LEN as u64;
-        let mut placed = self.placed.iter().peekable();
-        for record in 0..self.file_records {
-            let events = match placed.peek() {
-                Some((r, events)) if *r == record => {
-                    placed.next();
-                    events.as_slice()
-                }
-                _ => &[],
-            };
-            let bytes = block(record, events).expect("checked above");
-            self.target.seek(SeekFrom::Start(
-                header::LEN + record * self.record_len + signal_bytes,
+        let (target, record_len) = (&mut self.target, self.record_len);
+        let signal_bytes = record_len - BLOCK_LEN as u64;
+        pack(&mut |record, bytes| {
+            target.seek(SeekFrom::Start(
+                header::LEN + record * record_len + signal_bytes,
             ))?;
-            self.target.write_all(&bytes)?;
-        }
+            target.write_all(&bytes)
+        })?;
         let mut field = Vec::new();
         header::put(&mut field, &duration, header::NUMBER_WIDTH);
         self.target.seek(SeekFrom::Start(header::DURATION_AT))?;

@@ -19,17 +19,11 @@ pub struct Annotation {
     pub text: String,
 }
 
-/// Bytes an onset or duration may gain when the record duration is rewritten at the end
-/// (one more integer digit each); kept free in every block so the rewrite always fits.
-const REWRITE_SLACK: usize = 2;
-
 /// One record's annotation block under construction.
 #[derive(Debug)]
 pub struct Block {
     bytes: Vec<u8>,
     capacity: usize,
-    /// Bytes counted as used, including the slack of each TAL.
-    reserved: usize,
 }
 
 impl Block {
@@ -39,16 +33,11 @@ impl Block {
         bytes.push(b'+');
         push_seconds(&mut bytes, onset_s);
         bytes.extend_from_slice(b"\x14\x14\0");
-        let reserved = bytes.len() + 1;
-        Self {
-            bytes,
-            capacity,
-            reserved,
-        }
+        Self { bytes, capacity }
     }
 
     /// Adds `annotation` with `seconds_per_sample` as the time base, unless it would leave less
-    /// than `keep_free` bytes (plus the rewrite slack) free; says whether it was added.
+    /// than `keep_free` bytes free; says whether it was added.
     pub fn push(
         &mut self,
         annotation: &Annotation,
@@ -56,10 +45,9 @@ impl Block {
         keep_free: usize,
     ) -> bool {
         let tal = event(annotation, seconds_per_sample);
-        if self.reserved + tal.len() + REWRITE_SLACK + keep_free > self.capacity {
+        if self.bytes.len() + tal.len() + keep_free > self.capacity {
             return false;
         }
-        self.reserved += tal.len() + REWRITE_SLACK;
         self.bytes.extend_from_slice(&tal);
         true
     }

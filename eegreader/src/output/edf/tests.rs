@@ -69,7 +69,7 @@ fn expected_header(records: u64, duration: &str) -> Vec<u8> {
         labels: session(4.0).labels,
         physical_range: ("-256".to_owned(), "255.5".to_owned()),
         samples_per_record: 4,
-        annotation_samples: 512,
+        annotation_samples: ANNOTATION_SAMPLES,
     };
     header::bytes(&fields, records, duration)
 }
@@ -109,7 +109,7 @@ fn the_estimated_rate_rewrites_the_duration_and_every_onset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rate.edf");
     let mut sink = tiny(&path);
-    // 5 Hz measured: 4 samples last 0.8 s.
+    // 5 Hz measured: 4 samples last 0.8 s. The events are packed again from the first block.
     sink.finish(5.0).unwrap();
     let written = std::fs::read(&path).unwrap();
     let mut expected = expected_header(2, "0.8");
@@ -119,14 +119,11 @@ fn the_estimated_rate_rewrites_the_duration_and_every_onset() {
         [PACKET, second, MID, MID],
         b"+0\x14\x14\0\
           +0.4\x14resync after 9 skipped bytes\x14\0\
-          +0.4\x150.4\x14BAD_ACQ_SKIP lost 2 packets\x14\0",
-    ));
-    expected.extend(data_record(
-        [PACKET, MID, MID, MID],
-        b"+0.8\x14\x14\0\
+          +0.4\x150.4\x14BAD_ACQ_SKIP lost 2 packets\x14\0\
           +1\x150.6\x14BAD_ACQ_SKIP no data: padding after the last sample\x14\0\
           +0.8\x14switch 3 (PD4) pressed\x14\0",
     ));
+    expected.extend(data_record([PACKET, MID, MID, MID], b"+0.8\x14\x14\0"));
     assert!(written == expected, "the bytes differ");
 }
 
@@ -249,8 +246,7 @@ fn events_beyond_a_blocks_room_move_to_later_records() {
         let tal = format!("+0\x14resync after {} skipped bytes\x14\0", 1000 + skipped);
         assert_eq!(text.matches(&tal).count(), 1, "{tal:?}");
     }
-    // 1024 bytes hold 26 of these 36-byte TALs (with 2 bytes of slack each); the rest go to the next
-    // records.
+    // 2048 bytes hold 56 of these 36-byte TALs; the rest go to the next record.
     let record_len = 48 + BLOCK_LEN;
     let in_block = |r: usize| {
         let start = 2048 + r * record_len + 48;
@@ -258,7 +254,7 @@ fn events_beyond_a_blocks_room_move_to_later_records() {
             .matches("resync")
             .count()
     };
-    assert_eq!([in_block(0), in_block(1), in_block(2)], [26, 26, 8]);
+    assert_eq!([in_block(0), in_block(1), in_block(2)], [56, 4, 0]);
 }
 
 #[test]
@@ -285,4 +281,26 @@ fn unwritable_targets_say_what_to_do() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("too large for an EDF header"), "{e}");
+}
+
+#[test]
+fn events_that_do_not_fit_at_the_end_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.edf");
+    let mut sink = EdfSink::create(&path, &session(4.0)).unwrap();
+    sink.record(&record(0, 0)).unwrap();
+    for skipped in 0..100 {
+        sink.note(&Note::Resync {
+            skipped_bytes: 1000 + skipped,
+        })
+        .unwrap();
+    }
+    sink.finish(4.0).unwrap();
+    let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+    let stored = text.matches("\x14resync after").count();
+    let summary = format!(
+        "\x14{} more events not stored: the annotation signal is full",
+        100 - stored
+    );
+    assert!(stored > 40 && text.contains(&summary), "{stored} stored");
 }
