@@ -10,7 +10,8 @@
 //!   at 256 Hz) and, when the session ends, rewritten as samples / estimated rate (0.995556 s
 //!   for 257.14 Hz) together with every onset in the annotation signal. Readers then report the
 //!   estimated rate and place samples at their real times. A file cut short (`kill -9`) keeps
-//!   the nominal duration, and its onsets agree with it.
+//!   the nominal duration, and its onsets agree with it; so does a file whose annotation blocks
+//!   are too full to take the longer onsets.
 //! - Gaps: the file is always EDF+C. Lost packets become mid-scale samples (0 uV) under an
 //!   annotation `BAD_ACQ_SKIP lost N packets` that covers exactly the lost samples, so time
 //!   stays aligned and nothing invented passes as data. EDF+D could skip the gap instead, but
