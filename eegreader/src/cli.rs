@@ -68,6 +68,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub record_wav: Option<PathBuf>,
 
+    /// Record to an EDF+ file (microvolts, 1 s records, annotations for lost packets, resyncs,
+    /// device gone/back and switches), for MNE-Python, EDFbrowser and other EEG tools.
+    #[arg(long, value_name = "FILE")]
+    pub record_edf: Option<PathBuf>,
+
+    /// Channel labels for the recordings: up to six comma-separated names (at most 16 ASCII
+    /// characters each); unnamed channels keep ch1..ch6.
+    #[arg(long, value_name = "NAMES")]
+    pub labels: Option<String>,
+
     /// Record the exact bytes received (replayable with --replay).
     #[arg(long, value_name = "FILE")]
     pub record_raw: Option<PathBuf>,
@@ -113,6 +123,7 @@ Examples:
   eegreader -l /dev/ttyUSB0 | eegviewer           ... into the viewer
   eegreader --simulate | eegviewer                no device: the simulator
   eegreader -l /dev/ttyUSB0 --record-csv s.csv --record-raw s.bin
+  eegreader -l /dev/ttyUSB0 --record-edf s.edf --labels Fp1,Fp2,C3,C4,P3,P4
   eegreader --replay s.bin --json                 decode a capture as JSON lines
   eegreader --list                                which serial ports are there?
 

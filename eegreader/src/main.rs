@@ -4,6 +4,7 @@
 mod acquire;
 mod cli;
 mod error;
+mod labels;
 mod output;
 mod record;
 mod settings;
@@ -21,7 +22,7 @@ use libeeg::{Protocol, ProtocolChoice};
 use crate::acquire::Ending;
 use crate::error::Error;
 use crate::output::set::Outputs;
-use crate::output::{CsvSink, JsonSink, RawSink, SessionInfo, Sink, TextSink, WavSink};
+use crate::output::{CsvSink, EdfSink, JsonSink, RawSink, SessionInfo, Sink, TextSink, WavSink};
 use crate::settings::{Format, Settings, SourceSpec};
 use crate::source::Source;
 use crate::source::discover;
@@ -52,7 +53,7 @@ fn run() -> Result<ExitCode, Error> {
         microvolts_per_lsb: settings.profile.microvolts_per_lsb,
         nominal_rate_hz: settings.profile.nominal_rate_hz,
         start_us: acquire::wall_clock_us(),
-        labels: (1..=6).map(|ch| format!("ch{ch}")).collect(),
+        labels: settings.labels.clone(),
     };
     let mut outputs = open_outputs(&settings, &session, source.is_live())?;
     let ending = acquire::run(
@@ -134,6 +135,9 @@ fn open_outputs(settings: &Settings, session: &SessionInfo, live: bool) -> Resul
     }
     if let Some(path) = &settings.record_wav {
         files.push(Box::new(WavSink::create(path, session)?));
+    }
+    if let Some(path) = &settings.record_edf {
+        files.push(Box::new(EdfSink::create(path, session)?));
     }
     if let Some(path) = &settings.record_raw {
         files.push(Box::new(RawSink::create(path)?));

@@ -48,6 +48,9 @@ pub struct Settings {
     pub record_csv: Option<PathBuf>,
     pub record_wav: Option<PathBuf>,
     pub record_raw: Option<PathBuf>,
+    pub record_edf: Option<PathBuf>,
+    /// The six channel labels.
+    pub labels: Vec<String>,
     pub exit_on_disconnect: bool,
     pub duration: Option<Duration>,
 }
@@ -129,6 +132,8 @@ impl Settings {
             record_csv: args.record_csv,
             record_wav: args.record_wav,
             record_raw: args.record_raw,
+            record_edf: args.record_edf,
+            labels: crate::labels::channel_labels(args.labels.as_deref())?,
             exit_on_disconnect: args.exit_on_disconnect,
             duration,
         })

@@ -49,6 +49,7 @@ mod utc;
 mod whole_rows;
 
 pub mod csv;
+pub mod edf;
 pub mod json;
 pub mod raw;
 pub mod set;
@@ -56,6 +57,7 @@ pub mod text;
 pub mod wav;
 
 pub use self::csv::CsvSink;
+pub use self::edf::EdfSink;
 pub use self::json::JsonSink;
 pub use self::raw::RawSink;
 pub use self::text::TextSink;

@@ -17,6 +17,20 @@ pub fn iso8601(us: i64) -> String {
     )
 }
 
+/// `us` microseconds since the Unix epoch as UTC (year, month, day, hour, minute, second).
+pub fn civil(us: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let (year, month, day) = date(us.div_euclid(US_PER_DAY));
+    let seconds = us.rem_euclid(US_PER_DAY) / 1_000_000;
+    (
+        year,
+        month,
+        day,
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+    )
+}
+
 /// The proleptic Gregorian (year, month, day) of a day number (0 = 1970-01-01).
 fn date(days: i64) -> (i64, i64, i64) {
     // Count from 0000-03-01, so that the leap day is the last day of a year; the calendar
