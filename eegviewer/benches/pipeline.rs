@@ -13,7 +13,6 @@
 //!
 //! Run with `cargo bench -p eegviewer --bench pipeline`.
 
-
 use std::f64::consts::PI;
 use std::hint::black_box;
 

@@ -2,12 +2,12 @@
 //! channel the ingest thread uses, frames run, and the window is checked by label and state.
 
 use crossbeam_channel::Sender;
-use egui::accesskit::Toggled;
-use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
 use eegviewer::app::Viewer;
 use eegviewer::ingest::item::{Batch, Marker, MarkerAt, Sample};
 use eegviewer::ingest::reader;
+use egui::accesskit::Toggled;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 const RATE: f64 = 256.0;
 const START_US: i64 = 1_700_000_000_000_000;
@@ -31,20 +31,26 @@ fn samples(from: u64, to: u64) -> Vec<Sample> {
 
 fn batch(from: u64, to: u64) -> Batch {
     let samples = samples(from, to);
-    Batch { lines: samples.len() as u64, samples, ..Batch::default() }
+    Batch {
+        lines: samples.len() as u64,
+        samples,
+        ..Batch::default()
+    }
 }
 
 /// A viewer fed by a channel, in a harness that runs `logic` then `ui` each frame.
 fn live() -> (Harness<'static, Viewer>, Sender<Batch>) {
     let (tx, rx) = reader::channel();
     let viewer = Viewer::with_receiver(rx, 600.0);
-    let harness = Harness::builder().with_size([1280.0, 800.0]).build_ui_state(
-        |ui, viewer: &mut Viewer| {
-            viewer.logic_step(ui.ctx());
-            viewer.show(ui);
-        },
-        viewer,
-    );
+    let harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, viewer: &mut Viewer| {
+                viewer.logic_step(ui.ctx());
+                viewer.show(ui);
+            },
+            viewer,
+        );
     (harness, tx)
 }
 
@@ -55,7 +61,11 @@ fn the_status_bar_counts_packets_lost_and_skipped_lines() {
     let mut damaged = batch(305, 400);
     damaged.markers.push(MarkerAt {
         before_sample: 0,
-        marker: Marker::Lost { count: 5, first_sample_index: 300, at_us: START_US },
+        marker: Marker::Lost {
+            count: 5,
+            first_sample_index: 300,
+            at_us: START_US,
+        },
     });
     damaged.lines += 3;
     damaged.garbage_lines = 2;
@@ -72,10 +82,15 @@ fn the_status_bar_counts_packets_lost_and_skipped_lines() {
 fn a_lost_marker_shows_a_gap_labelled_with_its_count() {
     let (mut harness, tx) = live();
     let mut b = batch(0, 600);
-    b.samples.retain(|s| !(300..307).contains(&s.sample_index.unwrap()));
+    b.samples
+        .retain(|s| !(300..307).contains(&s.sample_index.unwrap()));
     b.markers.push(MarkerAt {
         before_sample: 300,
-        marker: Marker::Lost { count: 7, first_sample_index: 300, at_us: START_US },
+        marker: Marker::Lost {
+            count: 7,
+            first_sample_index: 300,
+            at_us: START_US,
+        },
     });
     tx.send(b).unwrap();
     harness.run();
@@ -95,13 +110,22 @@ fn a_channel_checkbox_hides_its_channel() {
     assert_eq!(checkbox.accesskit_node().toggled(), Some(Toggled::True));
     checkbox.click();
     harness.run();
-    assert_eq!(harness.get_by_label("Ch 3").accesskit_node().toggled(), Some(Toggled::False));
+    assert_eq!(
+        harness.get_by_label("Ch 3").accesskit_node().toggled(),
+        Some(Toggled::False)
+    );
     assert!(!harness.state().view().channels[2].visible);
     assert!(harness.state().view().channels[1].visible);
 
     harness.get_by_label("EEG-SMT").click();
     harness.run();
-    let shown: Vec<bool> = harness.state().view().channels.iter().map(|c| c.visible).collect();
+    let shown: Vec<bool> = harness
+        .state()
+        .view()
+        .channels
+        .iter()
+        .map(|c| c.visible)
+        .collect();
     assert_eq!(shown, [true, true, false, false, false, false]);
 }
 
@@ -111,7 +135,10 @@ fn pause_stops_the_view_while_data_keeps_arriving() {
     tx.send(batch(0, 15 * 256)).unwrap();
     harness.run();
     let before = harness.state().view().range;
-    assert!((before.1 - (15.0 * 256.0 - 1.0) / RATE).abs() < 0.01, "{before:?}");
+    assert!(
+        (before.1 - (15.0 * 256.0 - 1.0) / RATE).abs() < 0.01,
+        "{before:?}"
+    );
 
     harness.get_by_label("Pause").click();
     harness.run();
@@ -132,7 +159,10 @@ fn pause_stops_the_view_while_data_keeps_arriving() {
 fn the_end_of_the_stream_leaves_the_data_on_screen() {
     let (mut harness, tx) = live();
     let mut last = batch(0, 256);
-    last.markers.push(MarkerAt { before_sample: 256, marker: Marker::StreamEnded { error: None } });
+    last.markers.push(MarkerAt {
+        before_sample: 256,
+        marker: Marker::StreamEnded { error: None },
+    });
     tx.send(last).unwrap();
     drop(tx);
     harness.run();
@@ -145,17 +175,22 @@ fn the_end_of_the_stream_leaves_the_data_on_screen() {
 fn a_file_is_reviewed_from_its_start() {
     let batches = vec![batch(0, 60 * 256)];
     let viewer = Viewer::from_batches(batches);
-    let mut harness = Harness::builder().with_size([1280.0, 800.0]).build_ui_state(
-        |ui, viewer: &mut Viewer| {
-            viewer.logic_step(ui.ctx());
-            viewer.show(ui);
-        },
-        viewer,
-    );
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, viewer: &mut Viewer| {
+                viewer.logic_step(ui.ctx());
+                viewer.show(ui);
+            },
+            viewer,
+        );
     harness.run();
     assert_eq!(harness.state().session().counters().packets, 60 * 256);
     let range = harness.state().view().range;
-    assert!(range.0.abs() < 0.01 && (range.1 - 10.0).abs() < 0.01, "{range:?}");
+    assert!(
+        range.0.abs() < 0.01 && (range.1 - 10.0).abs() < 0.01,
+        "{range:?}"
+    );
     harness.get_by_label("Go to end").click();
     harness.run();
     assert!(harness.state().view().range.1 > 59.9);
