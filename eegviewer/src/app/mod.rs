@@ -12,6 +12,7 @@
 //! [`Viewer::logic_step`] and [`Viewer::show`] in an `egui_kittest` harness.
 
 pub mod events;
+pub mod marks;
 pub mod plots;
 pub mod screenshot;
 pub mod session;
