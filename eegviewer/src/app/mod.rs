@@ -11,6 +11,7 @@
 //! [`Viewer::with_receiver`] or [`Viewer::from_batches`] and drive it with
 //! [`Viewer::logic_step`] and [`Viewer::show`] in an `egui_kittest` harness.
 
+pub mod cursor;
 pub mod events;
 pub mod marks;
 pub mod plots;
@@ -18,6 +19,7 @@ pub mod screenshot;
 pub mod session;
 pub mod source;
 pub mod status;
+pub mod time_layout;
 pub mod toolbar;
 pub mod view;
 
