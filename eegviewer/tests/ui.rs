@@ -94,8 +94,9 @@ fn a_lost_marker_shows_a_gap_labelled_with_its_count() {
     });
     tx.send(b).unwrap();
     harness.run();
-    let gap = harness.get_by_label_contains("7 lost");
-    assert!(gap.accesskit_node().label().unwrap().starts_with("0:01.2"));
+    // Labelled on the top plot, and listed with its time.
+    harness.get_by_label("7 lost");
+    harness.get_by_label("0:01.2  7 lost");
     let gaps: Vec<_> = harness.state().session().gaps().cloned().collect();
     assert_eq!(gaps.len(), 1);
     assert!(gaps[0].end - gaps[0].start > 7.0 / RATE);

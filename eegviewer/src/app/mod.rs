@@ -13,6 +13,7 @@
 
 pub mod cursor;
 pub mod events;
+pub mod labels;
 pub mod marks;
 pub mod plots;
 pub mod screenshot;
@@ -94,6 +95,11 @@ impl Viewer {
             review: false,
             screenshot: None,
         }
+    }
+
+    /// The plots, as drawn last frame.
+    pub fn plots(&self) -> &Plots {
+        &self.plots
     }
 
     /// Takes a screenshot after some frames (see [`screenshot`]).
