@@ -16,6 +16,7 @@ pub mod events;
 pub mod labels;
 pub mod marks;
 pub mod plots;
+pub mod readout;
 pub mod screenshot;
 pub mod session;
 pub mod source;
@@ -157,6 +158,11 @@ impl Viewer {
                 self.source.waiting(),
             );
         });
+        if !self.view.cursors.is_empty() {
+            egui::Panel::bottom("cursor-readout").show(ui, |ui| {
+                readout::show(ui, &self.session, &mut self.view);
+            });
+        }
         if self.show_events {
             egui::Panel::right("events")
                 .default_size(170.0)
