@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use eegviewer::app::Viewer;
 use eegviewer::app::screenshot::Screenshot;
+use eegviewer::app::time_layout::TimeMode;
 use eegviewer::app::view::WINDOW_RANGE_S;
 use eegviewer::ingest::files::open_review;
 use eegviewer::ingest::raw_capture::RawOptions;
@@ -39,6 +40,11 @@ struct Flags {
     /// Show only channels 1-2, the EEG-SMT's real ones.
     #[arg(long)]
     eeg_smt: bool,
+
+    /// Start in sweep mode: traces written left to right over the previous sweep, as on a
+    /// clinical monitor (the M key and the toolbar switch back to scrolling).
+    #[arg(long)]
+    sweep: bool,
 
     /// Render some frames, write the window to this PNG file and exit.
     #[arg(long, value_name = "FILE", requires = "frames")]
@@ -117,6 +123,9 @@ fn apply(viewer: &mut Viewer, flags: &Flags) {
     }
     if flags.eeg_smt {
         view.eeg_smt_preset();
+    }
+    if flags.sweep {
+        view.time_mode = TimeMode::Sweep;
     }
 }
 

@@ -1,10 +1,11 @@
-//! The toolbar: pause and follow, time window, units, display filters, channels and their
-//! scales.
+//! The toolbar: pause and follow, scroll or sweep, time window, units, display filters,
+//! channels and their scales.
 
 use egui::Ui;
 
 use super::plots::COLORS;
 use super::session::Session;
+use super::time_layout::TimeMode;
 use super::view::{Units, View, WINDOW_RANGE_S};
 use crate::signal::filter::FilterSettings;
 use crate::signal::mains::Mains;
@@ -39,6 +40,8 @@ pub fn show(
         {
             view.follow_live();
         }
+        ui.separator();
+        time_mode(ui, view);
         ui.separator();
         let label = ui.label("Window");
         let window = ui
@@ -98,6 +101,17 @@ pub fn show(
             }
         });
     });
+}
+
+/// "Scroll | Sweep": whether the traces move left, or stand still and are rewritten left to
+/// right as on a clinical monitor.
+fn time_mode(ui: &mut Ui, view: &mut View) {
+    let hint = "Scroll: the traces move left. Sweep: written left to right over the previous \
+                sweep, as on a clinical monitor (M)";
+    ui.selectable_value(&mut view.time_mode, TimeMode::Scroll, "Scroll")
+        .on_hover_text(hint);
+    ui.selectable_value(&mut view.time_mode, TimeMode::Sweep, "Sweep")
+        .on_hover_text(hint);
 }
 
 /// The filter toggles; a change re-filters the history.
