@@ -13,12 +13,15 @@
 
 pub mod cursor;
 pub mod events;
+pub mod help;
 pub mod labels;
 pub mod marks;
 pub mod plots;
 pub mod readout;
+pub mod requests;
 pub mod screenshot;
 pub mod session;
+pub mod shortcuts;
 pub mod source;
 pub mod status;
 pub mod time_layout;
@@ -31,6 +34,7 @@ use crossbeam_channel::Receiver;
 use egui::{Context, Key, Ui};
 
 use self::plots::Plots;
+use self::requests::Requests;
 use self::screenshot::Screenshot;
 use self::session::Session;
 use self::source::{LIVE_BUDGET, REVIEW_BUDGET, Source};
@@ -51,6 +55,7 @@ pub struct Viewer {
     /// A file under review rather than a live stream.
     review: bool,
     screenshot: Option<Screenshot>,
+    requests: Requests,
 }
 
 impl Viewer {
@@ -95,7 +100,13 @@ impl Viewer {
             show_events: true,
             review: false,
             screenshot: None,
+            requests: Requests::default(),
         }
+    }
+
+    /// The help overlay request.
+    pub fn requests(&self) -> &Requests {
+        &self.requests
     }
 
     /// The plots, as drawn last frame.
@@ -140,6 +151,7 @@ impl Viewer {
     pub fn show(&mut self, ui: &mut Ui) {
         let review = self.review;
         self.shortcuts(ui.ctx());
+        shortcuts::apply(ui.ctx(), &mut self.view, &self.session, &mut self.requests);
         egui::Panel::top("toolbar").show(ui, |ui| {
             toolbar::show(
                 ui,
@@ -147,6 +159,7 @@ impl Viewer {
                 &mut self.view,
                 review,
                 &mut self.show_events,
+                &mut self.requests,
             );
         });
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -174,6 +187,7 @@ impl Viewer {
         egui::CentralPanel::default().show(ui, |ui| {
             self.plots.show(ui, &self.session, &mut self.view);
         });
+        help::show(ui.ctx(), &mut self.requests.help_open);
         if let Some(screenshot) = &mut self.screenshot {
             screenshot.frame(ui.ctx());
         }

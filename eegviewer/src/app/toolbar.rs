@@ -1,9 +1,10 @@
 //! The toolbar: pause and follow, scroll or sweep, time window, units, display filters,
-//! channels and their scales.
+//! channels and their scales, help.
 
 use egui::Ui;
 
 use super::plots::COLORS;
+use super::requests::Requests;
 use super::session::Session;
 use super::time_layout::TimeMode;
 use super::view::{Units, View, WINDOW_RANGE_S};
@@ -18,6 +19,7 @@ pub fn show(
     view: &mut View,
     review: bool,
     show_events: &mut bool,
+    requests: &mut Requests,
 ) {
     ui.horizontal_wrapped(|ui| {
         if !review {
@@ -100,6 +102,9 @@ pub fn show(
                 ui.checkbox(&mut channel.autoscale, format!("Autoscale {name}"));
             }
         });
+        ui.separator();
+        ui.toggle_value(&mut requests.help_open, "?")
+            .on_hover_text("Keyboard shortcuts (? or F1)");
     });
 }
 
