@@ -46,6 +46,10 @@ struct Flags {
     #[arg(long)]
     sweep: bool,
 
+    /// Where the Screenshot button (F12) saves its PNG files [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    screenshot_dir: Option<PathBuf>,
+
     /// Render some frames, write the window to this PNG file and exit.
     #[arg(long, value_name = "FILE", requires = "frames")]
     screenshot: Option<PathBuf>,
@@ -90,6 +94,14 @@ fn run(flags: Flags) -> Result<ExitCode, String> {
             "--scale {scale} must be a positive number of microvolts"
         ));
     }
+    if let Some(dir) = &flags.screenshot_dir
+        && !dir.is_dir()
+    {
+        return Err(format!(
+            "--screenshot-dir {} is not a directory",
+            dir.display()
+        ));
+    }
     let viewer = match &flags.file {
         Some(path) => Viewer::from_review(
             open_review(path, &RawOptions::default()).map_err(|e| e.to_string())?,
@@ -126,6 +138,9 @@ fn apply(viewer: &mut Viewer, flags: &Flags) {
     }
     if flags.sweep {
         view.time_mode = TimeMode::Sweep;
+    }
+    if let Some(dir) = &flags.screenshot_dir {
+        viewer.set_screenshot_dir(dir.clone());
     }
 }
 

@@ -6,6 +6,9 @@
 //! - [`view`]: what the user chose to see;
 //! - [`plots`], [`toolbar`], [`status`], [`events`]: the parts of the window;
 //! - [`screenshot`]: `--screenshot FILE --frames N`.
+//! - [`time_layout`]: scrolling or sweeping time axis; [`marks`] and [`labels`]: events on
+//!   the plots; [`cursor`] and [`readout`]: measurement cursors; [`shortcuts`], [`help`],
+//!   [`requests`]: the keyboard and its help; [`snapshot`]: the Screenshot button.
 //!
 //! A [`Viewer`] needs no standard input and no display: tests build one with
 //! [`Viewer::with_receiver`] or [`Viewer::from_batches`] and drive it with
@@ -22,6 +25,7 @@ pub mod requests;
 pub mod screenshot;
 pub mod session;
 pub mod shortcuts;
+pub mod snapshot;
 pub mod source;
 pub mod status;
 pub mod time_layout;
@@ -29,6 +33,7 @@ pub mod toolbar;
 pub mod view;
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 
 use crossbeam_channel::Receiver;
 use egui::{Context, Key, Ui};
@@ -37,6 +42,7 @@ use self::plots::Plots;
 use self::requests::Requests;
 use self::screenshot::Screenshot;
 use self::session::Session;
+use self::snapshot::Snapshots;
 use self::source::{LIVE_BUDGET, REVIEW_BUDGET, Source};
 use self::view::View;
 use crate::ingest::files::Review;
@@ -56,6 +62,7 @@ pub struct Viewer {
     review: bool,
     screenshot: Option<Screenshot>,
     requests: Requests,
+    snapshots: Snapshots,
 }
 
 impl Viewer {
@@ -101,10 +108,16 @@ impl Viewer {
             review: false,
             screenshot: None,
             requests: Requests::default(),
+            snapshots: Snapshots::new(PathBuf::from(".")),
         }
     }
 
-    /// The help overlay request.
+    /// Saves the Screenshot button's pictures in `dir` (default: the current directory).
+    pub fn set_screenshot_dir(&mut self, dir: PathBuf) {
+        self.snapshots = Snapshots::new(dir);
+    }
+
+    /// The help overlay and screenshot requests.
     pub fn requests(&self) -> &Requests {
         &self.requests
     }
@@ -188,6 +201,10 @@ impl Viewer {
             self.plots.show(ui, &self.session, &mut self.view);
         });
         help::show(ui.ctx(), &mut self.requests.help_open);
+        if std::mem::take(&mut self.requests.screenshot) {
+            self.snapshots.request(ui.ctx());
+        }
+        self.snapshots.frame(ui.ctx());
         if let Some(screenshot) = &mut self.screenshot {
             screenshot.frame(ui.ctx());
         }

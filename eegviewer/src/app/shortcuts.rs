@@ -29,6 +29,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "Cursor B: Δt, 1/Δt and each channel's change from A",
     ),
     ("Esc", "Clear the cursors (or close this help)"),
+    ("F12", "Save a screenshot of the window (PNG)"),
     ("S", "Spectrum panel"),
     ("?  or  F1", "Show or hide this help"),
     ("Drag, wheel", "Scroll a plot's time axis"),
@@ -46,6 +47,7 @@ struct Pressed {
     back: bool,
     forward: bool,
     whole_window: bool,
+    screenshot: bool,
 }
 
 /// Applies the shortcuts pressed this frame to `view` and `requests`. Keys meant for a
@@ -66,6 +68,7 @@ pub fn apply(ctx: &Context, view: &mut View, session: &Session, requests: &mut R
             back: plain && i.key_pressed(Key::ArrowLeft),
             forward: plain && i.key_pressed(Key::ArrowRight),
             whole_window: i.modifiers.shift,
+            screenshot: i.key_pressed(Key::F12),
         }
     });
     if keys.help {
@@ -97,4 +100,5 @@ pub fn apply(ctx: &Context, view: &mut View, session: &Session, requests: &mut R
             session.newest_time(),
         );
     }
+    requests.screenshot |= keys.screenshot;
 }

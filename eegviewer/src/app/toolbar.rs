@@ -1,5 +1,5 @@
 //! The toolbar: pause and follow, scroll or sweep, time window, units, display filters,
-//! channels and their scales, help.
+//! channels and their scales, screenshot and help.
 
 use egui::Ui;
 
@@ -103,6 +103,10 @@ pub fn show(
             }
         });
         ui.separator();
+        let hint = "Save the window as eegviewer-YYYYMMDD-HHMMSS.png (UTC time) in the screenshot directory (F12)";
+        if ui.button("Screenshot").on_hover_text(hint).clicked() {
+            requests.screenshot = true;
+        }
         ui.toggle_value(&mut requests.help_open, "?")
             .on_hover_text("Keyboard shortcuts (? or F1)");
     });
