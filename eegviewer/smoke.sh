@@ -15,4 +15,11 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c \
   "$bin/eegreader --simulate --duration 4 | timeout 120 $bin/eegviewer --screenshot '$shot' --frames 120"
 test -s "$shot" || { echo "smoke: no screenshot written" >&2; exit 1; }
 EEGVIEWER_SCREENSHOT="$shot" cargo test -p eegviewer --test screenshot -- --ignored --nocapture
-echo "smoke: ok, screenshot at $shot"
+# Sweep mode draws the same traces, laid out as the sweep is written.
+sweep="${shot%.png}-sweep.png"
+rm -f "$sweep"
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c \
+  "$bin/eegreader --simulate --duration 4 | timeout 120 $bin/eegviewer --sweep --screenshot '$sweep' --frames 120"
+test -s "$sweep" || { echo "smoke: no sweep screenshot written" >&2; exit 1; }
+EEGVIEWER_SCREENSHOT="$sweep" cargo test -p eegviewer --test screenshot -- --ignored --nocapture
+echo "smoke: ok, screenshots at $shot and $sweep"

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use eegviewer::app::Viewer;
 use eegviewer::app::screenshot::Screenshot;
+use eegviewer::app::time_layout::TimeMode;
 use eegviewer::app::view::WINDOW_RANGE_S;
 use eegviewer::ingest::files::open_review;
 use eegviewer::ingest::raw_capture::RawOptions;
@@ -39,6 +40,15 @@ struct Flags {
     /// Show only channels 1-2, the EEG-SMT's real ones.
     #[arg(long)]
     eeg_smt: bool,
+
+    /// Start in sweep mode: traces written left to right over the previous sweep, as on a
+    /// clinical monitor (the M key and the toolbar switch back to scrolling).
+    #[arg(long)]
+    sweep: bool,
+
+    /// Where the Screenshot button (F12) saves its PNG files [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    screenshot_dir: Option<PathBuf>,
 
     /// Render some frames, write the window to this PNG file and exit.
     #[arg(long, value_name = "FILE", requires = "frames")]
@@ -84,6 +94,14 @@ fn run(flags: Flags) -> Result<ExitCode, String> {
             "--scale {scale} must be a positive number of microvolts"
         ));
     }
+    if let Some(dir) = &flags.screenshot_dir
+        && !dir.is_dir()
+    {
+        return Err(format!(
+            "--screenshot-dir {} is not a directory",
+            dir.display()
+        ));
+    }
     let viewer = match &flags.file {
         Some(path) => Viewer::from_review(
             open_review(path, &RawOptions::default()).map_err(|e| e.to_string())?,
@@ -117,6 +135,12 @@ fn apply(viewer: &mut Viewer, flags: &Flags) {
     }
     if flags.eeg_smt {
         view.eeg_smt_preset();
+    }
+    if flags.sweep {
+        view.time_mode = TimeMode::Sweep;
+    }
+    if let Some(dir) = &flags.screenshot_dir {
+        viewer.set_screenshot_dir(dir.clone());
     }
 }
 

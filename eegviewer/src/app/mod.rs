@@ -6,28 +6,43 @@
 //! - [`view`]: what the user chose to see;
 //! - [`plots`], [`toolbar`], [`status`], [`events`]: the parts of the window;
 //! - [`screenshot`]: `--screenshot FILE --frames N`.
+//! - [`time_layout`]: scrolling or sweeping time axis; [`marks`] and [`labels`]: events on
+//!   the plots; [`cursor`] and [`readout`]: measurement cursors; [`shortcuts`], [`help`],
+//!   [`requests`]: the keyboard and its help; [`snapshot`]: the Screenshot button.
 //!
 //! A [`Viewer`] needs no standard input and no display: tests build one with
 //! [`Viewer::with_receiver`] or [`Viewer::from_batches`] and drive it with
 //! [`Viewer::logic_step`] and [`Viewer::show`] in an `egui_kittest` harness.
 
+pub mod cursor;
 pub mod events;
+pub mod help;
+pub mod labels;
+pub mod marks;
 pub mod plots;
+pub mod readout;
+pub mod requests;
 pub mod screenshot;
 pub mod session;
+pub mod shortcuts;
+pub mod snapshot;
 pub mod source;
 pub mod status;
+pub mod time_layout;
 pub mod toolbar;
 pub mod view;
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 
 use crossbeam_channel::Receiver;
 use egui::{Context, Key, Ui};
 
 use self::plots::Plots;
+use self::requests::Requests;
 use self::screenshot::Screenshot;
 use self::session::Session;
+use self::snapshot::Snapshots;
 use self::source::{LIVE_BUDGET, REVIEW_BUDGET, Source};
 use self::view::View;
 use crate::ingest::files::Review;
@@ -46,6 +61,8 @@ pub struct Viewer {
     /// A file under review rather than a live stream.
     review: bool,
     screenshot: Option<Screenshot>,
+    requests: Requests,
+    snapshots: Snapshots,
 }
 
 impl Viewer {
@@ -90,7 +107,24 @@ impl Viewer {
             show_events: true,
             review: false,
             screenshot: None,
+            requests: Requests::default(),
+            snapshots: Snapshots::new(PathBuf::from(".")),
         }
+    }
+
+    /// Saves the Screenshot button's pictures in `dir` (default: the current directory).
+    pub fn set_screenshot_dir(&mut self, dir: PathBuf) {
+        self.snapshots = Snapshots::new(dir);
+    }
+
+    /// The help overlay and screenshot requests.
+    pub fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    /// The plots, as drawn last frame.
+    pub fn plots(&self) -> &Plots {
+        &self.plots
     }
 
     /// Takes a screenshot after some frames (see [`screenshot`]).
@@ -130,6 +164,7 @@ impl Viewer {
     pub fn show(&mut self, ui: &mut Ui) {
         let review = self.review;
         self.shortcuts(ui.ctx());
+        shortcuts::apply(ui.ctx(), &mut self.view, &self.session, &mut self.requests);
         egui::Panel::top("toolbar").show(ui, |ui| {
             toolbar::show(
                 ui,
@@ -137,6 +172,7 @@ impl Viewer {
                 &mut self.view,
                 review,
                 &mut self.show_events,
+                &mut self.requests,
             );
         });
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -148,6 +184,11 @@ impl Viewer {
                 self.source.waiting(),
             );
         });
+        if !self.view.cursors.is_empty() {
+            egui::Panel::bottom("cursor-readout").show(ui, |ui| {
+                readout::show(ui, &self.session, &mut self.view);
+            });
+        }
         if self.show_events {
             egui::Panel::right("events")
                 .default_size(170.0)
@@ -159,6 +200,11 @@ impl Viewer {
         egui::CentralPanel::default().show(ui, |ui| {
             self.plots.show(ui, &self.session, &mut self.view);
         });
+        help::show(ui.ctx(), &mut self.requests.help_open);
+        if std::mem::take(&mut self.requests.screenshot) {
+            self.snapshots.request(ui.ctx());
+        }
+        self.snapshots.frame(ui.ctx());
         if let Some(screenshot) = &mut self.screenshot {
             screenshot.frame(ui.ctx());
         }

@@ -2,16 +2,27 @@
 //!
 //! Each frame every shown channel's visible span is decimated to min/max per pixel column
 //! ([`Decimated`]), converted to display units into a buffer kept between frames, and drawn
-//! from borrowed points, one line per segment so no line crosses a gap. Gaps are shaded, and
-//! the top plot names them ("5 lost").
+//! from borrowed points, one line per segment so no line crosses a gap. The time axis is laid
+//! out by a [`TimeLayout`]: scrolling, or a sweep whose two pieces (the sweep being written and
+//! the rest of the previous one) are decimated and drawn apart, so no line crosses the wrap
+//! point either. Gaps are shaded, marks (resyncs, device back, switch presses) are thin
+//! dotted lines (a resync at a gap's edge only gets its label), and the top plot names both
+//! ([`labels`]). A click places a measurement cursor, Shift+click the second one
+//! ([`cursor`](super::cursor)).
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
-use egui::{Align2, Color32, Id, RichText, Ui, Vec2};
-use egui_plot::{GridMark, HoverPosition, Line, Plot, PlotPoint, PlotPoints, Span, Text};
+use egui::{Align2, Color32, Id, Role, Ui, Vec2, WidgetInfo, pos2};
+use egui_plot::{
+    GridMark, HoverPosition, Line, LineStyle, Plot, PlotPoint, PlotPoints, PlotTransform, Span,
+    VLine,
+};
 use libeeg::CHANNELS;
 
-use super::session::{Gap, GapKind, Session};
+use super::labels::{self, GAP_TEXT, Row, cluster, gap_summary, mark_color, mark_summary};
+use super::marks::{Mark, MarkKind};
+use super::session::{Gap, Session};
+use super::time_layout::TimeLayout;
 use super::view::{View, autoscale};
 use crate::signal::decimate::{Columns, Decimated};
 
@@ -26,14 +37,15 @@ pub const COLORS: [Color32; CHANNELS] = [
 ];
 /// Fill of a gap's shading.
 const GAP_FILL: Color32 = Color32::from_rgba_premultiplied(70, 20, 20, 70);
-/// Colour of a gap's label.
-const GAP_TEXT: Color32 = Color32::from_rgb(0xff, 0x8a, 0x80);
+/// A mark's line: light and dotted, so it reads as a note and not as a trace.
+const MARK_LINE: Color32 = Color32::from_rgba_premultiplied(100, 100, 100, 110);
+/// The sweep's erase bar and write position.
+const ERASE_FILL: Color32 = Color32::from_rgba_premultiplied(0, 0, 0, 110);
+const WRITE_LINE: Color32 = Color32::from_rgba_premultiplied(200, 200, 200, 200);
+/// The measurement cursors A and B.
+pub const CURSOR_COLORS: [Color32; 2] = [Color32::WHITE, Color32::from_rgb(0xff, 0xab, 0x40)];
 /// A gap is shaded at least this wide, in points, so a single lost packet shows.
 const MIN_GAP_WIDTH: f64 = 2.0;
-/// Gap labels closer than this many minimal gap widths (2 points each) are merged.
-const LABEL_SPACING_GAPS: f64 = 30.0;
-/// No gap label over the channel header in the top-left corner (in minimal gap widths).
-const HEADER_GAPS: f64 = 45.0;
 /// Width of every plot's vertical axis, so the time axes line up.
 const Y_AXIS_WIDTH: f32 = 64.0;
 /// Height of the time axis under the bottom plot.
@@ -53,11 +65,36 @@ struct Trace {
 #[derive(Debug, Default)]
 pub struct Plots {
     traces: [Trace; CHANNELS],
+    layout: Option<TimeLayout>,
+}
+
+/// What one frame draws on every plot besides the traces, in axis coordinates.
+struct Overlay<'a> {
+    layout: TimeLayout,
+    /// Shaded stretches.
+    gap_spans: Vec<(f64, f64)>,
+    /// Gaps and marks in view with their axis positions, for the top plot's labels.
+    gaps: Vec<(f64, &'a Gap)>,
+    marks: Vec<(f64, &'a Mark)>,
+    /// Where marks get a line of their own.
+    mark_lines: Vec<f64>,
+    /// Cursor A and B positions.
+    cursors: [Option<f64>; 2],
 }
 
 impl Plots {
+    /// The time axis as drawn last frame.
+    pub fn layout(&self) -> Option<TimeLayout> {
+        self.layout
+    }
+
+    /// Points of channel `ch`'s trace drawn last frame.
+    pub fn points(&self, ch: usize) -> usize {
+        self.traces[ch].points.len()
+    }
+
     /// Draws the shown channels of `session` into the rest of `ui`, as `view` says, and
-    /// updates `view` from what the user did (drag, zoom).
+    /// updates `view` from what the user did (drag, zoom, cursor clicks).
     pub fn show(&mut self, ui: &mut Ui, session: &Session, view: &mut View) {
         let shown: Vec<usize> = (0..CHANNELS)
             .filter(|&ch| view.channels[ch].visible)
@@ -66,11 +103,24 @@ impl Plots {
             ui.centered_and_justified(|ui| ui.label("No channel shown: tick one in the toolbar."));
             return;
         }
-        let range = view.time_range(session.newest_time());
-        let width_px = ((ui.available_width() - Y_AXIS_WIDTH) * ui.pixels_per_point()).max(1.0);
+        let layout = view.layout(session.newest_time());
+        self.layout = Some(layout);
+        // While not following, a margin is drawn on both sides so a drag shows data at once.
+        let drawn = match layout {
+            TimeLayout::Scroll { range } if !view.follow => {
+                let margin = (range.1 - range.0) / 2.0;
+                TimeLayout::Scroll {
+                    range: (range.0 - margin, range.1 + margin),
+                }
+            }
+            other => other,
+        };
+        let (x0, x1) = layout.x_range();
+        let width_pts = (ui.available_width() - Y_AXIS_WIDTH).max(1.0);
+        let px_per_s = f64::from(width_pts * ui.pixels_per_point()) / (x1 - x0).max(1e-6);
         let high_passed = session.filters().high_pass;
         for &ch in &shown {
-            self.update_trace(ch, session, view, range, width_px as usize, high_passed);
+            self.update_trace(ch, session, view, &drawn, px_per_s, high_passed);
             let cv = &mut view.channels[ch];
             if cv.autoscale
                 && let Some((lo, hi)) = self.traces[ch].extent
@@ -78,17 +128,19 @@ impl Plots {
                 cv.y_range = autoscale(cv.y_range, lo, hi);
             }
         }
+        let overlay = overlay(
+            session,
+            view,
+            &drawn,
+            MIN_GAP_WIDTH * (x1 - x0) / f64::from(width_pts),
+        );
         let spacing = ui.spacing().item_spacing.y;
         let height =
             ((ui.available_height() - X_AXIS_HEIGHT) / shown.len() as f32 - spacing).max(40.0);
-        let gap_min_width =
-            MIN_GAP_WIDTH * (range.1 - range.0) / f64::from(width_px / ui.pixels_per_point());
-        let gaps: Vec<&Gap> = session
-            .gaps()
-            .filter(|g| g.end >= range.0 && g.start <= range.1)
-            .collect();
+        let set_x = (view.follow && view.paused_at.is_none()) || view.jump || layout.is_sweep();
         let mut interacted = false;
-        let mut shown_range = range;
+        let mut shown_range = layout.x_range();
+        let mut clicked: Option<(f64, bool)> = None;
         for (n, &ch) in shown.iter().enumerate() {
             let last = n + 1 == shown.len();
             let cv = view.channels[ch];
@@ -100,8 +152,12 @@ impl Plots {
                 .show_axes([last, true])
                 .y_axis_min_width(Y_AXIS_WIDTH)
                 .y_axis_label(format!("{} ({unit})", view.names[ch]))
-                .x_axis_formatter(time_label)
-                .x_axis_label("time since start (m:ss)")
+                .x_axis_formatter(if layout.is_sweep() {
+                    sweep_label
+                } else {
+                    time_label
+                })
+                .x_axis_label(x_axis_label(&layout, view.paused_at.is_some()))
                 .allow_drag([true, !cv.autoscale])
                 .allow_zoom([true, !cv.autoscale])
                 .allow_scroll([true, false])
@@ -111,47 +167,45 @@ impl Plots {
                 .label_formatter(move |hover| {
                     let (HoverPosition::NearDataPoint { position, .. }
                     | HoverPosition::Elsewhere { position }) = hover;
-                    Some(format!(
-                        "{}\n{:.1} {unit}",
-                        time_label_fine(position.x),
-                        position.y
-                    ))
+                    // No label over a sweep's erase bar, where no time is drawn.
+                    let time = time_label_fine(layout.time_at(position.x)?);
+                    Some(format!("{time}\n{:.1} {unit}", position.y))
                 });
             let trace = &self.traces[ch];
             let color = COLORS[ch];
             let name = view.names[ch].clone();
             let quality = session.quality(ch).label();
-            let set_x = (view.follow && view.paused_at.is_none()) || view.jump;
-            let gaps = &gaps;
+            let overlay = &overlay;
             let response = plot.show(ui, |plot_ui| {
                 if set_x {
-                    plot_ui.set_plot_bounds_x(range.0..=range.1);
+                    plot_ui.set_plot_bounds_x(x0..=x1);
                 }
                 if cv.autoscale {
                     // A little room so the edge ticks' labels are not cut in half.
                     let pad = (cv.y_range.1 - cv.y_range.0) * 0.06;
                     plot_ui.set_plot_bounds_y(cv.y_range.0 - pad..=cv.y_range.1 + pad);
                 }
-                let bounds = plot_ui.plot_bounds();
-                for gap in gaps {
-                    let mid = (gap.start + gap.end) / 2.0;
-                    let half = ((gap.end - gap.start) / 2.0).max(gap_min_width / 2.0);
-                    plot_ui.span(Span::new("", mid - half..=mid + half).fill(GAP_FILL));
+                for &(a, b) in &overlay.gap_spans {
+                    plot_ui.span(Span::new("", a..=b).fill(GAP_FILL));
                 }
-                if n == 0 {
-                    for (mid, text) in gap_labels(
-                        gaps,
-                        gap_min_width * LABEL_SPACING_GAPS,
-                        bounds.min()[0] + gap_min_width * HEADER_GAPS,
-                    ) {
-                        let label = RichText::new(text).color(GAP_TEXT).strong();
-                        let at = PlotPoint::new(mid, bounds.max()[1]);
-                        plot_ui.text(
-                            Text::new("", at, label)
-                                .anchor(Align2::CENTER_TOP)
-                                .allow_hover(false),
-                        );
-                    }
+                if let (Some((a, b)), Some(write)) =
+                    (overlay.layout.erase(), overlay.layout.write_x())
+                {
+                    plot_ui.span(Span::new("", a..=b).fill(ERASE_FILL));
+                    plot_ui.vline(
+                        VLine::new("", write)
+                            .color(WRITE_LINE)
+                            .width(1.0)
+                            .allow_hover(false),
+                    );
+                }
+                for x in &overlay.mark_lines {
+                    let line = VLine::new("", *x)
+                        .color(MARK_LINE)
+                        .width(1.0)
+                        .style(LineStyle::Dotted { spacing: 4.0 })
+                        .allow_hover(false);
+                    plot_ui.vline(line);
                 }
                 for (i, r) in trace.lines.iter().enumerate() {
                     let points = PlotPoints::Borrowed(&trace.points[r.clone()]);
@@ -162,19 +216,29 @@ impl Plots {
                             .width(1.2),
                     );
                 }
-                let corner = PlotPoint::new(bounds.min()[0], bounds.max()[1]);
-                let header = format!("{name}  ·  {quality}");
-                let header = RichText::new(header)
-                    .color(color)
-                    .strong()
-                    .background_color(Color32::from_black_alpha(160));
-                plot_ui.text(
-                    Text::new("", corner, header)
-                        .anchor(Align2::LEFT_TOP)
-                        .allow_hover(false),
-                );
+                for (x, color) in overlay.cursors.iter().zip(CURSOR_COLORS) {
+                    if let Some(x) = *x {
+                        plot_ui.vline(VLine::new("", x).color(color).width(1.5).allow_hover(false));
+                    }
+                }
             });
             let r = &response.response;
+            r.widget_info(|| WidgetInfo::labeled(Role::Canvas, true, format!("{name} plot")));
+            let header_right = labels::header(
+                ui,
+                *response.transform.frame(),
+                &format!("{name}  ·  {quality}"),
+                color,
+            );
+            if n == 0 {
+                top_labels(ui, &response.transform, overlay, header_right);
+            }
+            if r.clicked()
+                && let Some(pos) = r.interact_pointer_pos()
+            {
+                let x = response.transform.value_from_position(pos).x;
+                clicked = Some((x, ui.input(|i| i.modifiers.shift)));
+            }
             let (scrolled, zoomed) =
                 ui.input(|i| (i.smooth_scroll_delta != Vec2::ZERO, i.zoom_delta() != 1.0));
             interacted |= r.dragged() || (r.hovered() && (scrolled || zoomed));
@@ -184,59 +248,209 @@ impl Plots {
                 view.channels[ch].y_range = (b.min()[1], b.max()[1]);
             }
         }
-        if interacted {
-            view.follow = false;
+        if let Some((x, second)) = clicked
+            && let Some(t) = layout.time_at(x)
+        {
+            view.cursors.place(session, t, second);
         }
         view.jump = false;
-        view.range = shown_range;
+        match layout {
+            // Dragged or scrolled off the sweep: the same seconds, scrolling (see View::layout).
+            TimeLayout::Sweep { .. } if interacted => {
+                let (s0, s1) = layout.stream_range();
+                view.jump_to((s0 + shown_range.0 - x0, s1 + shown_range.1 - x1));
+            }
+            TimeLayout::Sweep { .. } => view.range = layout.stream_range(),
+            TimeLayout::Scroll { .. } => {
+                if interacted {
+                    view.follow = false;
+                    view.sweep_frozen = false;
+                }
+                view.range = shown_range;
+            }
+        }
     }
 
-    /// Decimates channel `ch`'s samples in `range` (and a margin on both sides while not
-    /// following, so a drag shows data at once) to `width_px` columns across `range`.
+    /// Decimates channel `ch`'s samples in each piece of `drawn` to `px_per_s` columns per
+    /// second, and places them on the axis.
     fn update_trace(
         &mut self,
         ch: usize,
         session: &Session,
         view: &View,
-        range: (f64, f64),
-        width_px: usize,
+        drawn: &TimeLayout,
+        px_per_s: f64,
         high_passed: bool,
     ) {
-        let width = (range.1 - range.0).max(1e-6);
-        let margin = if view.follow { 0.0 } else { width / 2.0 };
-        let (t0, t1) = (range.0 - margin, range.1 + margin);
-        let columns = Columns {
-            t0,
-            t1,
-            count: (width_px as f64 * (t1 - t0) / width).ceil() as usize,
-        };
+        let (x0, x1) = self.layout.unwrap_or(*drawn).x_range();
         let trace = &mut self.traces[ch];
-        let span = session.history().span(t0, t1);
-        trace
-            .decimated
-            .decimate(&span.runs(Session::filtered_column(ch)), columns);
         trace.points.clear();
         trace.lines.clear();
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for polyline in trace.decimated.polylines() {
-            let start = trace.points.len();
-            for &[t, v] in polyline {
-                let y = view.to_display(v, high_passed);
-                if t >= range.0 && t <= range.1 {
-                    lo = lo.min(y);
-                    hi = hi.max(y);
+        for piece in drawn.pieces() {
+            let columns = Columns {
+                t0: piece.t0,
+                t1: piece.t1,
+                count: ((piece.t1 - piece.t0) * px_per_s).ceil().max(0.0) as usize,
+            };
+            let span = session.history().span(piece.t0, piece.t1);
+            trace
+                .decimated
+                .decimate(&span.runs(Session::filtered_column(ch)), columns);
+            for polyline in trace.decimated.polylines() {
+                let start = trace.points.len();
+                for &[t, v] in polyline {
+                    let x = t - piece.offset;
+                    let y = view.to_display(v, high_passed);
+                    if x >= x0 && x <= x1 {
+                        lo = lo.min(y);
+                        hi = hi.max(y);
+                    }
+                    trace.points.push(PlotPoint::new(x, y));
                 }
-                trace.points.push(PlotPoint::new(t, y));
+                trace.lines.push(start..trace.points.len());
             }
-            trace.lines.push(start..trace.points.len());
         }
         trace.extent = (lo <= hi).then_some((lo, hi));
     }
 }
 
+/// The gaps, marks and cursors of `session` and `view` placed on the axis of `drawn`; a gap
+/// is shaded at least `min_gap` wide.
+fn overlay<'a>(session: &'a Session, view: &View, drawn: &TimeLayout, min_gap: f64) -> Overlay<'a> {
+    let (t0, t1) = drawn.stream_range();
+    let mut gap_spans = Vec::new();
+    let mut gaps = Vec::new();
+    for gap in session.gaps().filter(|g| g.end >= t0 && g.start <= t1) {
+        let spans = drawn.x_spans(gap.start, gap.end);
+        for &(a, b) in &spans {
+            let (mid, half) = ((a + b) / 2.0, ((b - a) / 2.0).max(min_gap / 2.0));
+            gap_spans.push((mid - half, mid + half));
+        }
+        // One label per gap, on its widest piece.
+        if let Some(&(a, b)) = spans
+            .iter()
+            .max_by(|p, q| (p.1 - p.0).total_cmp(&(q.1 - q.0)))
+        {
+            gaps.push(((a + b) / 2.0, gap));
+        }
+    }
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut marks: Vec<(f64, &Mark)> = session
+        .marks()
+        .filter(|m| m.t >= t0 && m.t <= t1)
+        .filter_map(|m| drawn.x_of(m.t).map(|x| (x, m)))
+        .collect();
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // A resync at the end of a gap (the decoder skipped bytes and lost packets) is already
+    // marked by the gap's shading; its label names it, and a line would only add clutter.
+    let mut gap_ends: Vec<f64> = gaps.iter().map(|(_, g)| g.end).collect();
+    gap_ends.sort_by(f64::total_cmp);
+    let at_gap_end = |t: f64| gap_ends.binary_search_by(|end| end.total_cmp(&t)).is_ok();
+    let mark_lines = marks
+        .iter()
+        .filter(|(_, m)| !(matches!(m.kind, MarkKind::Resync { .. }) && at_gap_end(m.t)))
+        .map(|&(x, _)| x)
+        .collect();
+    let cursors = [view.cursors.a, view.cursors.b].map(|c| c.and_then(|t| drawn.x_of(t)));
+    Overlay {
+        layout: *drawn,
+        gap_spans,
+        gaps,
+        marks,
+        mark_lines,
+        cursors,
+    }
+}
+
+/// The top plot's label rows (gaps, then marks) and the cursors' letters; none over the
+/// channel header (ending at `header_right`) in the top-left corner.
+fn top_labels(ui: &Ui, transform: &PlotTransform, overlay: &Overlay<'_>, header_right: f32) {
+    let plot = *transform.frame();
+    let row_height = labels::row_height(ui);
+    let to_screen = |x: f64| transform.position_from_point_x(x);
+    // Items drawn in the margin kept for dragging are no part of the labels.
+    let visible = |x: &f32| (plot.left()..=plot.right()).contains(x);
+    let width = |text: &str| labels::label_width(ui, text);
+    let gap_items: Vec<(f32, &Gap)> = overlay
+        .gaps
+        .iter()
+        .map(|&(x, g)| (to_screen(x), g))
+        .filter(|(x, _)| visible(x))
+        .collect();
+    let gap_clusters = cluster(&gap_items, gap_summary, width);
+    let gap_line = |i: usize| {
+        format!(
+            "{}  {}",
+            clock(gap_items[i].1.start),
+            gap_items[i].1.label()
+        )
+    };
+    Row {
+        plot,
+        top: plot.top() + 1.0,
+        left: header_right + 4.0,
+        id: Id::unique("gap-labels"),
+        color: &|_| GAP_TEXT,
+        line: &gap_line,
+    }
+    .draw(ui, &gap_clusters);
+    let mark_items: Vec<(f32, &Mark)> = overlay
+        .marks
+        .iter()
+        .map(|&(x, m)| (to_screen(x), m))
+        .filter(|(x, _)| visible(x))
+        .collect();
+    let mark_clusters = cluster(&mark_items, mark_summary, width);
+    let mark_line =
+        |i: usize| format!("{}  {}", clock(mark_items[i].1.t), mark_items[i].1.detail());
+    let mark_colour = |items: Range<usize>| {
+        let kinds = &mark_items[items];
+        let first = &kinds[0].1.kind;
+        if kinds
+            .iter()
+            .all(|(_, m)| std::mem::discriminant(&m.kind) == std::mem::discriminant(first))
+        {
+            mark_color(first)
+        } else {
+            Color32::WHITE
+        }
+    };
+    Row {
+        plot,
+        top: plot.top() + 1.0 + row_height,
+        left: plot.left(),
+        id: Id::unique("mark-labels"),
+        color: &mark_colour,
+        line: &mark_line,
+    }
+    .draw(ui, &mark_clusters);
+    let painter = ui.painter_at(plot);
+    for ((x, color), letter) in overlay.cursors.iter().zip(CURSOR_COLORS).zip(["A", "B"]) {
+        if let Some(x) = *x {
+            let at = pos2(to_screen(x) + 3.0, plot.bottom() - 2.0);
+            painter.text(at, Align2::LEFT_BOTTOM, letter, labels::font(ui), color);
+        }
+    }
+}
+
+/// The time axis' title.
+fn x_axis_label(layout: &TimeLayout, paused: bool) -> String {
+    match layout.sweep_start() {
+        None => "time since start (m:ss)".to_owned(),
+        Some(start) => {
+            let state = if paused { "frozen" } else { "sweeping" };
+            format!(
+                "seconds into the sweep ({state}; this sweep began at {})",
+                clock(start)
+            )
+        }
+    }
+}
+
 /// A time-axis label: seconds since the first sample as `m:ss`, with tenths when the grid
 /// is finer than a second.
-fn time_label(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
+fn time_label(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
     if mark.value < 0.0 {
         return String::new();
     }
@@ -248,54 +462,26 @@ fn time_label(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String 
     }
 }
 
-/// A time for the cursor readout: `m:ss.sss`.
-fn time_label_fine(t: f64) -> String {
+/// A sweep-axis label: seconds into the sweep, tenths when the grid is finer than a second.
+fn sweep_label(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    if mark.value < 0.0 {
+        String::new()
+    } else if mark.step_size < 0.999 {
+        format!("{:.1}", mark.value)
+    } else {
+        format!("{:.0}", mark.value)
+    }
+}
+
+/// A time for the cursor readout and the hover label: `m:ss.sss`.
+pub fn time_label_fine(t: f64) -> String {
     let (m, s) = ((t / 60.0).floor(), t.rem_euclid(60.0));
     format!("{m}:{s:06.3}")
 }
 
-/// Labels for `gaps` (in time order): gaps closer than `spacing` share one label ("12 lost
-/// in 5 gaps"), placed at their middle; none left of `left`. Returns (time, text) pairs.
-fn gap_labels(gaps: &[&Gap], spacing: f64, left: f64) -> Vec<(f64, String)> {
-    let mut out = Vec::new();
-    let mut cluster: Option<(f64, f64, u64, usize, bool)> = None; // start, end, lost, gaps, outage
-    let mut flush = |c: (f64, f64, u64, usize, bool)| {
-        let (start, end, lost, count, outage) = c;
-        let mid = (start + end) / 2.0;
-        if mid < left {
-            return;
-        }
-        let text = match (count, outage) {
-            (_, true) => "device gone".to_owned(),
-            (1, _) if lost == 0 => "gap".to_owned(),
-            (1, _) => format!("{lost} lost"),
-            _ => format!("{lost} lost in {count} gaps"),
-        };
-        out.push((mid, text));
-    };
-    for gap in gaps {
-        let mid = (gap.start + gap.end) / 2.0;
-        let lost = if let GapKind::Lost(n) = gap.kind {
-            n
-        } else {
-            0
-        };
-        let outage = gap.kind == GapKind::DeviceGone;
-        cluster = Some(match cluster {
-            Some((start, end, l, c, o)) if mid - end < spacing => {
-                (start, mid, l + lost, c + 1, o || outage)
-            }
-            Some(done) => {
-                flush(done);
-                (mid, mid, lost, 1, outage)
-            }
-            None => (mid, mid, lost, 1, outage),
-        });
-    }
-    if let Some(done) = cluster {
-        flush(done);
-    }
-    out
+/// A time for event lists and tooltips: `m:ss.s`.
+pub fn clock(t: f64) -> String {
+    format!("{}:{:04.1}", (t / 60.0).floor(), t.rem_euclid(60.0))
 }
 
 #[cfg(test)]
@@ -309,20 +495,8 @@ mod tests {
         assert_eq!(time_label(mark(2.5, 0.5), &(0.0..=1.0)), "0:02.5");
         assert_eq!(time_label(mark(-1.0, 1.0), &(0.0..=1.0)), "");
         assert_eq!(time_label_fine(61.25), "1:01.250");
-    }
-
-    #[test]
-    fn close_gaps_share_a_label() {
-        let gap = |t: f64, n| Gap {
-            start: t,
-            end: t + 0.01,
-            kind: GapKind::Lost(n),
-        };
-        let gaps = [gap(1.0, 2), gap(1.1, 3), gap(5.0, 1)];
-        let refs: Vec<&Gap> = gaps.iter().collect();
-        let labels = gap_labels(&refs, 0.5, 0.0);
-        assert_eq!(labels.len(), 2);
-        assert_eq!(labels[0].1, "5 lost in 2 gaps");
-        assert_eq!(labels[1].1, "1 lost");
+        assert_eq!(sweep_label(mark(4.0, 2.0), &(0.0..=1.0)), "4");
+        assert_eq!(sweep_label(mark(2.5, 0.5), &(0.0..=1.0)), "2.5");
+        assert_eq!(clock(75.25), "1:15.2");
     }
 }

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use libeeg::CHANNELS;
 
+use super::marks::{Mark, MarkKind, Marks, pressed_switches};
 use crate::ingest::item::{Batch, Format, Marker, Sample};
 use crate::signal::filter::{FilterBank, FilterSettings};
 use crate::signal::mains::Mains;
@@ -89,6 +90,7 @@ pub struct Session {
     gaps: VecDeque<Gap>,
     /// A loss reported and not yet closed by the next sample.
     pending: Option<GapKind>,
+    marks: Marks,
     rate: RateMeter,
     ended: Option<Option<String>>,
     format: Option<Format>,
@@ -117,6 +119,7 @@ impl Session {
             counters: Counters::default(),
             gaps: VecDeque::new(),
             pending: None,
+            marks: Marks::default(),
             rate: RateMeter::default(),
             ended: None,
             format: None,
@@ -161,8 +164,29 @@ impl Session {
                 // The outage is no part of the sample rate.
                 self.rate.restart();
             }
-            Marker::Resync { .. } => self.counters.resyncs += 1,
-            Marker::StreamEnded { error } => self.ended = Some(error.clone()),
+            Marker::Resync { skipped_bytes } => {
+                self.counters.resyncs += 1;
+                self.marks.push(MarkKind::Resync {
+                    skipped_bytes: *skipped_bytes,
+                });
+            }
+            Marker::DeviceBack { device, .. } => self.marks.push(MarkKind::DeviceBack {
+                device: device.clone(),
+            }),
+            Marker::SwitchChange {
+                previous, current, ..
+            } => {
+                for switch in pressed_switches(*previous, *current) {
+                    self.marks.push(MarkKind::SwitchPressed { switch });
+                }
+            }
+            Marker::StreamEnded { error } => {
+                self.ended = Some(error.clone());
+                // Events after the last sample are drawn at its time.
+                if let Some(newest) = self.history.newest_time() {
+                    self.marks.stamp(newest);
+                }
+            }
             Marker::InputFormat(format) => self.format = Some(*format),
             Marker::Protocol(protocol) => self.protocol = Some(*protocol),
             _ => {}
@@ -186,6 +210,9 @@ impl Session {
                 });
             }
         }
+        // A sample running backwards is refused by the history; marks keep time order.
+        self.marks
+            .stamp(t.max(self.history.newest_time().unwrap_or(t)));
         self.quality.push(t, &sample.values);
         let mut frame = [0.0f32; 2 * CHANNELS];
         for (i, &code) in sample.values.iter().enumerate() {
@@ -256,6 +283,12 @@ impl Session {
     pub fn gaps(&self) -> impl Iterator<Item = &Gap> {
         let oldest = self.history.oldest_time().unwrap_or(f64::INFINITY);
         self.gaps.iter().filter(move |g| g.end >= oldest)
+    }
+
+    /// Resyncs, device returns and switch presses still in the history, oldest first.
+    pub fn marks(&self) -> impl Iterator<Item = &Mark> {
+        self.marks
+            .since(self.history.oldest_time().unwrap_or(f64::INFINITY))
     }
 
     /// The status bar's counters.
@@ -375,6 +408,63 @@ mod tests {
             (session.counters().packets, session.counters().lost),
             (15, 5)
         );
+    }
+
+    #[test]
+    fn resyncs_returns_and_presses_become_marks_at_the_next_samples_time() {
+        let mut session = Session::new(60.0, FilterSettings::OFF);
+        let mut samples: Vec<Sample> = (0..100).map(sample).collect();
+        // Two seconds without the device.
+        samples.extend((612..700).map(sample));
+        let at = |before_sample, marker| MarkerAt {
+            before_sample,
+            marker,
+        };
+        let markers = vec![
+            at(50, Marker::Resync { skipped_bytes: 7 }),
+            at(
+                100,
+                Marker::DeviceGone {
+                    at_us: 0,
+                    reason: "unplugged".into(),
+                },
+            ),
+            at(
+                100,
+                Marker::DeviceBack {
+                    at_us: 0,
+                    device: "/dev/ttyUSB0".into(),
+                },
+            ),
+            at(
+                150,
+                Marker::SwitchChange {
+                    sample_index: 662,
+                    previous: 15,
+                    current: 13,
+                },
+            ),
+        ];
+        session.ingest(&Batch {
+            samples,
+            markers,
+            ..Batch::default()
+        });
+        let time = |i: u64| (sample(i).timestamp_us - sample(0).timestamp_us) as f64 * 1e-6;
+        let gaps: Vec<_> = session.gaps().collect();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(gaps[0].label(), "device gone");
+        let marks: Vec<(f64, String)> = session.marks().map(|m| (m.t, m.label())).collect();
+        assert_eq!(
+            marks,
+            [
+                (time(50), "resync".to_owned()),
+                (time(612), "device back".to_owned()),
+                (time(662), "switch 2".to_owned()),
+            ]
+        );
+        assert_eq!(gaps[0].end, time(612));
+        assert_eq!(session.counters().resyncs, 1);
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! The toolbar: pause and follow, time window, units, display filters, channels and their
-//! scales.
+//! The toolbar: pause and follow, scroll or sweep, time window, units, display filters,
+//! channels and their scales, screenshot and help.
 
 use egui::Ui;
 
 use super::plots::COLORS;
+use super::requests::Requests;
 use super::session::Session;
+use super::time_layout::TimeMode;
 use super::view::{Units, View, WINDOW_RANGE_S};
 use crate::signal::filter::FilterSettings;
 use crate::signal::mains::Mains;
@@ -17,6 +19,7 @@ pub fn show(
     view: &mut View,
     review: bool,
     show_events: &mut bool,
+    requests: &mut Requests,
 ) {
     ui.horizontal_wrapped(|ui| {
         if !review {
@@ -39,6 +42,8 @@ pub fn show(
         {
             view.follow_live();
         }
+        ui.separator();
+        time_mode(ui, view);
         ui.separator();
         let label = ui.label("Window");
         let window = ui
@@ -97,7 +102,25 @@ pub fn show(
                 ui.checkbox(&mut channel.autoscale, format!("Autoscale {name}"));
             }
         });
+        ui.separator();
+        let hint = "Save the window as eegviewer-YYYYMMDD-HHMMSS.png (UTC time) in the screenshot directory (F12)";
+        if ui.button("Screenshot").on_hover_text(hint).clicked() {
+            requests.screenshot = true;
+        }
+        ui.toggle_value(&mut requests.help_open, "?")
+            .on_hover_text("Keyboard shortcuts (? or F1)");
     });
+}
+
+/// "Scroll | Sweep": whether the traces move left, or stand still and are rewritten left to
+/// right as on a clinical monitor.
+fn time_mode(ui: &mut Ui, view: &mut View) {
+    let hint = "Scroll: the traces move left. Sweep: written left to right over the previous \
+                sweep, as on a clinical monitor (M)";
+    ui.selectable_value(&mut view.time_mode, TimeMode::Scroll, "Scroll")
+        .on_hover_text(hint);
+    ui.selectable_value(&mut view.time_mode, TimeMode::Sweep, "Sweep")
+        .on_hover_text(hint);
 }
 
 /// The filter toggles; a change re-filters the history.

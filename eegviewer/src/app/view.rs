@@ -3,8 +3,13 @@
 
 use libeeg::CHANNELS;
 
+use super::cursor::Cursors;
+use super::time_layout::{TimeLayout, TimeMode};
+
 /// Shortest and longest time window, seconds.
 pub const WINDOW_RANGE_S: std::ops::RangeInclusive<f64> = 1.0..=60.0;
+/// The time windows the `+` and `-` keys step through, seconds.
+pub const WINDOW_STEPS_S: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0];
 /// The time window at start-up, seconds.
 pub const DEFAULT_WINDOW_S: f64 = 10.0;
 /// Microvolts per ADC step of the ModularEEG (libeeg's `modular-eeg` profile).
@@ -74,6 +79,13 @@ pub struct View {
     /// `range` was set by the program (a jump to an event, a new window width, a file's
     /// start): the plots take it on the next frame instead of keeping their own.
     pub jump: bool,
+    /// Scrolling or sweeping time axis.
+    pub time_mode: TimeMode,
+    /// Paused in sweep mode and not moved since: the sweep stays as it was at the pause, as
+    /// a monitor's freeze does. Moving the view away shows the history scrolling instead.
+    pub sweep_frozen: bool,
+    /// The measurement cursors.
+    pub cursors: Cursors,
 }
 
 impl Default for View {
@@ -88,6 +100,9 @@ impl Default for View {
             paused_at: None,
             range: (-DEFAULT_WINDOW_S, 0.0),
             jump: false,
+            time_mode: TimeMode::Scroll,
+            sweep_frozen: false,
+            cursors: Cursors::default(),
         }
     }
 }
@@ -110,9 +125,11 @@ impl View {
         if self.paused_at.is_some() {
             self.paused_at = None;
             self.follow = true;
+            self.sweep_frozen = false;
         } else {
             self.paused_at = Some(newest.unwrap_or(self.range.1));
             self.follow = false;
+            self.sweep_frozen = true;
         }
     }
 
@@ -120,6 +137,7 @@ impl View {
     pub fn follow_live(&mut self) {
         self.paused_at = None;
         self.follow = true;
+        self.sweep_frozen = false;
     }
 
     /// The time range to show this frame, given the newest sample's time: the window ending
@@ -139,6 +157,75 @@ impl View {
         self.follow = false;
         self.range = range;
         self.jump = true;
+        self.sweep_frozen = false;
+    }
+
+    /// The time axis this frame. Sweep mode sweeps while following live data, and stays
+    /// frozen as it was when paused; scrolled back (dragged, a jump to an event, the arrow
+    /// keys) it shows the history scrolling, since a sweep of old data would only reorder
+    /// it. [`follow_live`](Self::follow_live) returns to the sweep.
+    pub fn layout(&self, newest: Option<f64>) -> TimeLayout {
+        if self.time_mode == TimeMode::Sweep {
+            if self.follow && self.paused_at.is_none() {
+                return TimeLayout::sweep(self.window_s, newest.unwrap_or(0.0));
+            }
+            if let Some(at) = self.paused_at
+                && self.sweep_frozen
+            {
+                return TimeLayout::sweep(self.window_s, at);
+            }
+        }
+        TimeLayout::Scroll {
+            range: self.time_range(newest),
+        }
+    }
+
+    /// Switches between scrolling and sweeping.
+    pub fn toggle_time_mode(&mut self) {
+        self.time_mode = match self.time_mode {
+            TimeMode::Scroll => TimeMode::Sweep,
+            TimeMode::Sweep => TimeMode::Scroll,
+        };
+    }
+
+    /// Sets the time window; while not following, the new width applies from the current
+    /// view's left edge (a frozen sweep stays frozen).
+    pub fn set_window_s(&mut self, seconds: f64) {
+        self.window_s = seconds.clamp(*WINDOW_RANGE_S.start(), *WINDOW_RANGE_S.end());
+        if !self.follow && !self.sweep_frozen {
+            let left = self.range.0;
+            self.jump_to((left, left + self.window_s));
+        }
+    }
+
+    /// The next shorter (or longer) window of [`WINDOW_STEPS_S`].
+    pub fn step_window(&mut self, shorter: bool) {
+        let next = if shorter {
+            WINDOW_STEPS_S
+                .iter()
+                .rev()
+                .find(|&&w| w < self.window_s - 1e-9)
+        } else {
+            WINDOW_STEPS_S.iter().find(|&&w| w > self.window_s + 1e-9)
+        };
+        if let Some(&w) = next {
+            self.set_window_s(w);
+        }
+    }
+
+    /// Moves the view `dt` seconds (negative: back in time), kept within the data from
+    /// `oldest` to `newest`. Reaching the newest data while not paused follows it again.
+    pub fn scroll_by(&mut self, dt: f64, oldest: Option<f64>, newest: Option<f64>) {
+        let (left, right) = self.layout(newest).stream_range();
+        let width = right - left;
+        let last = newest.unwrap_or(right).max(width);
+        let first = (oldest.unwrap_or(left) + width).min(last);
+        let to = (right + dt).clamp(first, last);
+        if dt > 0.0 && to >= last && self.paused_at.is_none() {
+            self.follow_live();
+        } else {
+            self.jump_to((to - width, to));
+        }
     }
 
     /// Converts a raw or filtered code to display units. A high-passed trace has no offset
@@ -211,6 +298,43 @@ mod tests {
         assert_eq!(view.time_range(Some(30.0)), (10.0, 20.0));
         view.toggle_pause(Some(30.0));
         assert_eq!(view.time_range(Some(30.0)), (20.0, 30.0));
+    }
+
+    #[test]
+    fn sweep_mode_sweeps_live_freezes_when_paused_and_scrolls_when_moved() {
+        let mut view = View {
+            time_mode: TimeMode::Sweep,
+            ..View::default()
+        };
+        assert_eq!(view.layout(Some(23.0)), TimeLayout::sweep(10.0, 23.0));
+        view.toggle_pause(Some(23.0));
+        assert_eq!(view.layout(Some(40.0)), TimeLayout::sweep(10.0, 23.0));
+        view.scroll_by(-5.0, Some(0.0), Some(40.0));
+        assert_eq!(
+            view.layout(Some(40.0)),
+            TimeLayout::Scroll { range: (8.0, 18.0) }
+        );
+        view.follow_live();
+        assert_eq!(view.layout(Some(41.0)), TimeLayout::sweep(10.0, 41.0));
+    }
+
+    #[test]
+    fn keys_step_the_window_and_scroll_within_the_data() {
+        let mut view = View::default();
+        view.step_window(true);
+        assert_eq!(view.window_s, 5.0);
+        view.step_window(false);
+        view.step_window(false);
+        assert_eq!(view.window_s, 20.0);
+        view.window_s = 10.0;
+        view.scroll_by(-2.5, Some(0.0), Some(30.0));
+        assert_eq!(view.range, (17.5, 27.5));
+        assert!(!view.follow);
+        view.scroll_by(-100.0, Some(0.0), Some(30.0));
+        assert_eq!(view.range, (0.0, 10.0));
+        // Forward to the newest data follows it again.
+        view.scroll_by(100.0, Some(0.0), Some(30.0));
+        assert!(view.follow);
     }
 
     #[test]
