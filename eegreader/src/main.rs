@@ -3,8 +3,10 @@
 
 mod acquire;
 mod cli;
+mod convert;
 mod error;
 mod output;
+mod progress;
 mod record;
 mod settings;
 mod source;
@@ -40,7 +42,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode, Error> {
-    let settings = Settings::from_args(cli::Args::parse())?;
+    let mut args = cli::Args::parse();
+    if let Some(cli::Command::Convert(convert)) = args.command.take() {
+        return convert::run(convert);
+    }
+    let settings = Settings::from_args(args)?;
     let session_start = Instant::now();
     let mut source = match open_source(&settings, session_start)? {
         Some(source) => source,
