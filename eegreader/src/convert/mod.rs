@@ -33,12 +33,12 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
     // Offline, a packet can always wait for the next header to prove its end.
     let decoder = settings::decoder_config(args.protocol, &profile, false);
     let target = Target::of(&args.output);
-    let format = OutputFormat::choose(args.to, &target)?;
     let input = (args.input.as_os_str() != "-").then_some(args.input.as_path());
     let mut source = ReplaySource::open(input, None, std::time::Instant::now())?;
     if let (Some(input), Target::File(output)) = (input, &target) {
         refuse_to_clobber(input, output, args.force)?;
     }
+    let format = OutputFormat::choose(args.to, &target)?;
     let start_us = match (&args.start, input) {
         (Some(text), _) => start::parse_rfc3339(text)?,
         (None, Some(path)) => {
@@ -83,18 +83,26 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
         &mut progress,
     );
     let written = match &target {
-        Target::File(path) => {
-            let bytes = outputs.sizes().first().map_or(0, |(_, size)| *size);
-            format!("{} ({bytes} bytes)", path.display())
-        }
+        Target::File(path) => path.display().to_string(),
         Target::StandardOutput => "standard output".to_owned(),
+    };
+    let input_bytes = match total {
+        Some(total) => format!("{} of {total}", stats.bytes_in),
+        None => stats.bytes_in.to_string(),
     };
     let describe_input = source.describe();
     match ending {
         Err(e) => {
+            // What reached the file, not what the sink accepted: a failed block is not there.
+            let holds = match &target {
+                Target::File(path) => std::fs::metadata(path).map_or_else(
+                    |_| "an unknown number of".to_owned(),
+                    |m| m.len().to_string(),
+                ),
+                Target::StandardOutput => "some".to_owned(),
+            };
             eprintln!(
-                "eegreader: {written} is incomplete: it holds the {} packets decoded from the first {} bytes of {describe_input} before the error",
-                stats.packets, stats.bytes_in
+                "eegreader: {written} is incomplete: it holds {holds} bytes, written before the error stopped the conversion at byte {input_bytes} of {describe_input}"
             );
             Err(e)
         }
@@ -118,14 +126,15 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
         }
         Ok(Ending::Done) if total.is_some_and(|total| stats.bytes_in < total) => {
             Err(Error::new(format!(
-                "interrupted: {written} is finalised and holds the {} packets of the first {} of {} bytes",
-                stats.packets,
-                stats.bytes_in,
-                total.unwrap_or_default()
+                "interrupted: {written} is finalised and holds the {} packets of the first {input_bytes} bytes of {describe_input}",
+                stats.packets
             )))
         }
         Ok(Ending::Done) => {
-            eprintln!("eegreader: wrote {written}");
+            match outputs.sizes().first() {
+                Some((_, bytes)) => eprintln!("eegreader: wrote {written} ({bytes} bytes)"),
+                None => eprintln!("eegreader: wrote {written}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
