@@ -7,13 +7,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use libeeg::clock::Clock;
 use libeeg::units::DeviceProfile;
-use libeeg::{Decoder, DecoderConfig, Event};
+use libeeg::{Decoder, DecoderConfig, Event, Stats};
 
 use crate::error::Error;
 use crate::output::set::{Outputs, Stop};
 use crate::record::{Note, Record};
 use crate::source::{Input, Source};
-use crate::status::{StatusLine, Summary};
+use crate::status::{StatusDisplay, StatusLine, Summary};
 
 /// How a session ended.
 pub enum Ending {
@@ -35,28 +35,88 @@ pub fn run(
     duration: Option<Duration>,
     session_start: Instant,
 ) -> Result<Ending, Error> {
+    // The clock model's times are seconds since `session_start`.
+    let wall_start_us = wall_clock_us() - session_start.elapsed().as_micros() as i64;
+    let plan = Plan {
+        decoder,
+        profile,
+        duration,
+        session_start,
+        wall_start_us,
+    };
+    run_plan(source, outputs, plan, &mut StatusLine::new()).0
+}
+
+/// Converts a capture offline: its first sample is at `start_us` (microseconds since the Unix
+/// epoch), and `progress` is drawn instead of the status line. Prints the summary, and returns
+/// the decoder's counts with the outcome so the caller can tell an input without packets.
+pub fn convert(
+    source: &mut dyn Source,
+    outputs: &mut Outputs,
+    decoder: DecoderConfig,
+    profile: &DeviceProfile,
+    start_us: i64,
+    progress: &mut dyn StatusDisplay,
+) -> (Result<Ending, Error>, Stats) {
+    let plan = Plan {
+        decoder,
+        profile,
+        duration: None,
+        session_start: Instant::now(),
+        wall_start_us: start_us,
+    };
+    run_plan(source, outputs, plan, progress)
+}
+
+/// What a run is told.
+struct Plan<'a> {
+    decoder: DecoderConfig,
+    profile: &'a DeviceProfile,
+    duration: Option<Duration>,
+    session_start: Instant,
+    /// Wall-clock time of the clock model's time 0, microseconds since the Unix epoch.
+    wall_start_us: i64,
+}
+
+fn run_plan(
+    source: &mut dyn Source,
+    outputs: &mut Outputs,
+    plan: Plan<'_>,
+    status: &mut dyn StatusDisplay,
+) -> (Result<Ending, Error>, Stats) {
+    let Plan {
+        decoder,
+        profile,
+        duration,
+        session_start,
+        wall_start_us,
+    } = plan;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // A second signal while finalising kills the process the usual way.
-        signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop))
-            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
-            .map_err(|e| Error::io("installing the signal handlers", &e))?;
+        if let Err(e) =
+            signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop))
+                .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
+        {
+            return (
+                Err(Error::io("installing the signal handlers", &e)),
+                Stats::default(),
+            );
+        }
     }
     let live = source.is_live();
     let mut session = Session {
         decoder: Decoder::new(decoder.clone()),
         clock: Clock::new(profile.nominal_rate_hz),
         profile,
-        // The clock model's times are seconds since `session_start`.
-        wall_start_us: wall_clock_us() - session_start.elapsed().as_micros() as i64,
+        wall_start_us,
         first_bytes: Vec::new(),
         warned: false,
         last_packet_or_start: Instant::now(),
         live,
         protocol_choice: decoder.protocol,
     };
-    let mut status = StatusLine::new();
-    let result = session.pump(source, outputs, &stop, duration, session_start, &mut status);
+    let result = session.pump(source, outputs, &stop, duration, session_start, status);
     status.clear();
     let rate = session.clock.rate_hz();
     let finished = outputs.finish(rate);
@@ -71,11 +131,12 @@ pub fn run(
             source: &source.describe(),
         }
     );
-    match (result, finished) {
+    let ending = match (result, finished) {
         (Err(Stop::Failed(e)), _) | (_, Err(Stop::Failed(e))) => Err(e),
         (Err(Stop::PipeClosed), _) | (_, Err(Stop::PipeClosed)) => Ok(Ending::PipeClosed),
         (Ok(()), Ok(())) => Ok(Ending::Done),
-    }
+    };
+    (ending, *session.decoder.stats())
 }
 
 struct Session<'a> {
@@ -99,7 +160,7 @@ impl Session<'_> {
         stop: &AtomicBool,
         duration: Option<Duration>,
         session_start: Instant,
-        status: &mut StatusLine,
+        status: &mut dyn StatusDisplay,
     ) -> Result<(), Stop> {
         loop {
             if stop.load(Ordering::Relaxed)
@@ -239,7 +300,7 @@ impl Session<'_> {
 
     /// Live sources only: no packet for 3 s says which protocol and baud were tried and what
     /// bytes arrive, once per silence.
-    fn warn_if_silent(&mut self, source: &dyn Source, status: &mut StatusLine) {
+    fn warn_if_silent(&mut self, source: &dyn Source, status: &mut dyn StatusDisplay) {
         if !self.live || self.warned || self.last_packet_or_start.elapsed() < NO_PACKET_WARNING {
             return;
         }

@@ -2,13 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Reads an OpenEEG amplifier (ModularEEG, Olimex EEG-SMT), a capture file or the built-in
 /// simulator, writes one line per packet to standard output and records sessions to files.
 #[derive(Debug, Parser)]
-#[command(name = "eegreader", version, after_help = EXAMPLES)]
+#[command(
+    name = "eegreader",
+    version,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Args {
+    /// Offline work on a capture instead of acquiring.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Serial device to read (e.g. /dev/ttyUSB0). Without a source, the one attached OpenEEG
     /// device is used.
     #[arg(short = 'l', long = "line", value_name = "DEVICE", group = "source")]
@@ -106,6 +115,14 @@ pub struct Args {
     pub low_latency: bool,
 }
 
+/// Subcommands; without one, eegreader acquires.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert a raw capture to CSV, WAV, JSON lines, the text format or EDF+, as fast as it
+    /// decodes.
+    Convert(crate::convert::args::ConvertArgs),
+}
+
 /// `--protocol` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProtocolArg {
@@ -126,6 +143,7 @@ Examples:
   eegreader -l /dev/ttyUSB0 --record-edf s.edf --labels Fp1,Fp2,C3,C4,P3,P4
   eegreader --replay s.bin --json                 decode a capture as JSON lines
   eegreader --list                                which serial ports are there?
+  eegreader convert s.bin s.csv                   a capture to CSV (or .wav .json .txt .edf)
 
 Output: one line per packet, timestamp_us|version|frame|ch1|...|ch6|switches, as the original
 eegreader; lines starting with '#' are events (lost packets, resyncs, device gone/back).

@@ -3,9 +3,11 @@
 
 mod acquire;
 mod cli;
+mod convert;
 mod error;
 mod labels;
 mod output;
+mod progress;
 mod record;
 mod settings;
 mod source;
@@ -41,7 +43,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode, Error> {
-    let settings = Settings::from_args(cli::Args::parse())?;
+    let mut args = cli::Args::parse();
+    if let Some(cli::Command::Convert(convert)) = args.command.take() {
+        return convert::run(convert);
+    }
+    let settings = Settings::from_args(args)?;
     let session_start = Instant::now();
     let mut source = match open_source(&settings, session_start)? {
         Some(source) => source,

@@ -76,27 +76,7 @@ impl Settings {
         } else {
             SourceSpec::Attached
         };
-        let mut profile = DeviceProfile::by_name(&args.profile).ok_or_else(|| {
-            Error::new(format!("unknown device profile '{}'", args.profile))
-                .fix("use --profile modular-eeg (0.5 uV/LSB) or --profile eeg-smt (0.52 uV/LSB), and --scale to calibrate")
-        })?;
-        if let Some(scale) = args.scale {
-            if !(scale.is_finite() && scale > 0.0) {
-                return Err(Error::new(format!(
-                    "--scale {scale} is not a positive number of microvolts per step"
-                )));
-            }
-            profile = profile.with_scale(scale);
-        }
-        if let Some(rate) = args.rate {
-            if !(rate.is_finite() && (1.0..=10_000.0).contains(&rate)) {
-                return Err(
-                    Error::new(format!("--rate {rate} is not a sample rate in Hz"))
-                        .fix("typical rates: 256, 257.14, 250, 200"),
-                );
-            }
-            profile.nominal_rate_hz = rate;
-        }
+        let profile = device_profile(&args.profile, args.scale, args.rate)?;
         let duration = match args.duration {
             Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
             Some(s) => {
@@ -110,14 +90,7 @@ impl Settings {
             return Err(Error::new("--baud 0 is not a serial speed")
                 .fix("OpenEEG devices use 57600 (some shields 115200)"));
         }
-        let protocol = match args.protocol {
-            ProtocolArg::Auto => ProtocolChoice::Auto,
-            ProtocolArg::P2 => ProtocolChoice::P2,
-            ProtocolArg::P3 => ProtocolChoice::P3,
-        };
-        let mut decoder = DecoderConfig::with_protocol(protocol);
-        decoder.sample_rate_hz = profile.nominal_rate_hz;
-        decoder.low_latency = args.low_latency;
+        let decoder = decoder_config(args.protocol, &profile, args.low_latency);
         Ok(Self {
             source,
             baud: args.baud,
@@ -138,4 +111,51 @@ impl Settings {
             duration,
         })
     }
+}
+
+/// The device profile `name`, with `--scale` and `--rate` applied once checked.
+pub fn device_profile(
+    name: &str,
+    scale: Option<f64>,
+    rate: Option<f64>,
+) -> Result<DeviceProfile, Error> {
+    let mut profile = DeviceProfile::by_name(name).ok_or_else(|| {
+        Error::new(format!("unknown device profile '{name}'"))
+            .fix("use --profile modular-eeg (0.5 uV/LSB) or --profile eeg-smt (0.52 uV/LSB), and --scale to calibrate")
+    })?;
+    if let Some(scale) = scale {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(Error::new(format!(
+                "--scale {scale} is not a positive number of microvolts per step"
+            )));
+        }
+        profile = profile.with_scale(scale);
+    }
+    if let Some(rate) = rate {
+        if !(rate.is_finite() && (1.0..=10_000.0).contains(&rate)) {
+            return Err(
+                Error::new(format!("--rate {rate} is not a sample rate in Hz"))
+                    .fix("typical rates: 256, 257.14, 250, 200"),
+            );
+        }
+        profile.nominal_rate_hz = rate;
+    }
+    Ok(profile)
+}
+
+/// The decoder for `--protocol` at the profile's nominal rate.
+pub fn decoder_config(
+    protocol: ProtocolArg,
+    profile: &DeviceProfile,
+    low_latency: bool,
+) -> DecoderConfig {
+    let protocol = match protocol {
+        ProtocolArg::Auto => ProtocolChoice::Auto,
+        ProtocolArg::P2 => ProtocolChoice::P2,
+        ProtocolArg::P3 => ProtocolChoice::P3,
+    };
+    let mut decoder = DecoderConfig::with_protocol(protocol);
+    decoder.sample_rate_hz = profile.nominal_rate_hz;
+    decoder.low_latency = low_latency;
+    decoder
 }

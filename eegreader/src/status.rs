@@ -6,6 +6,15 @@ use std::time::{Duration, Instant};
 
 use libeeg::Stats;
 
+/// What the acquisition loop keeps on stderr while it runs: the live status line, or a
+/// conversion's progress bar.
+pub trait StatusDisplay {
+    /// Called after every batch; redraws if it is time to.
+    fn update(&mut self, stats: &Stats, rate_hz: f64, recordings: &[(String, u64)]);
+    /// Removes what is drawn, before other messages or the summary.
+    fn clear(&mut self);
+}
+
 /// The live status line, redrawn in place a few times a second when stderr is a terminal.
 pub struct StatusLine {
     enabled: bool,
@@ -24,9 +33,11 @@ impl StatusLine {
             drawn: false,
         }
     }
+}
 
+impl StatusDisplay for StatusLine {
     /// Redraws the line if it is time to.
-    pub fn update(&mut self, stats: &Stats, rate_hz: f64, recordings: &[(String, u64)]) {
+    fn update(&mut self, stats: &Stats, rate_hz: f64, recordings: &[(String, u64)]) {
         if !self.enabled || self.last.is_some_and(|t| t.elapsed() < REDRAW) {
             return;
         }
@@ -44,7 +55,7 @@ impl StatusLine {
     }
 
     /// Removes the line before other messages or the summary.
-    pub fn clear(&mut self) {
+    fn clear(&mut self) {
         if self.drawn {
             let _ = write!(std::io::stderr(), "\r\x1b[K");
             self.drawn = false;
@@ -52,7 +63,8 @@ impl StatusLine {
     }
 }
 
-fn human_size(bytes: u64) -> String {
+/// `bytes` for people: B, KiB, MiB or GiB.
+pub fn human_size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),

@@ -137,7 +137,28 @@ impl CsvSink {
         target: impl FnOnce(FileTarget) -> FileTarget,
     ) -> Result<Self, Error> {
         let name = format!("CSV file {}", path.display());
-        let mut target = target(FileTarget::create(path, &name)?);
+        let target = target(FileTarget::create(path, &name)?);
+        Self::start(target, name, path, session)
+    }
+
+    /// CSV on standard output (`eegreader convert CAPTURE - --to csv`).
+    pub fn to_standard_output(session: &SessionInfo) -> Result<Self, Error> {
+        let name = "CSV on standard output".to_owned();
+        Self::start(
+            FileTarget::standard_output()?,
+            name,
+            Path::new("-"),
+            session,
+        )
+    }
+
+    /// Writes the header to `target` (at `path`, for messages).
+    fn start(
+        mut target: FileTarget,
+        name: String,
+        path: &Path,
+        session: &SessionInfo,
+    ) -> Result<Self, Error> {
         let file = target.handle();
         let cannot_write = |e: io::Error| file::cannot("write", &name, path, &e);
         target

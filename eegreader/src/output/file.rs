@@ -42,14 +42,30 @@ impl FileTarget {
             .truncate(true)
             .open(path)
             .map_err(|e| cannot("create", name, path, &e))?;
-        Ok(Self {
+        Ok(Self::on(file))
+    }
+
+    /// Standard output, through a duplicate of its descriptor: a recording format written to
+    /// a pipe (`eegreader convert CAPTURE - --to csv`).
+    pub fn standard_output() -> Result<Self, Error> {
+        #[cfg(unix)]
+        let duplicate = std::os::fd::AsFd::as_fd(&io::stdout()).try_clone_to_owned();
+        #[cfg(windows)]
+        let duplicate =
+            std::os::windows::io::AsHandle::as_handle(&io::stdout()).try_clone_to_owned();
+        let file = File::from(duplicate.map_err(|e| Error::io("cannot use standard output", &e))?);
+        Ok(Self::on(file))
+    }
+
+    fn on(file: File) -> Self {
+        Self {
             file: Arc::new(file),
             pos: 0,
             len: 0,
             failed: None,
             #[cfg(test)]
             quota: None,
-        })
+        }
     }
 
     /// Tests only: behave like a disk that is full once the file reaches `len` bytes.

@@ -45,12 +45,13 @@ pub trait Sink {
 mod file;
 mod lines;
 mod number;
-mod utc;
+pub mod utc;
 mod whole_rows;
 
 pub mod csv;
 pub mod edf;
 pub mod json;
+pub mod line_file;
 pub mod raw;
 pub mod set;
 pub mod text;
@@ -59,6 +60,7 @@ pub mod wav;
 pub use self::csv::CsvSink;
 pub use self::edf::EdfSink;
 pub use self::json::JsonSink;
+pub use self::line_file::LineFile;
 pub use self::raw::RawSink;
 pub use self::text::TextSink;
 pub use self::wav::WavSink;

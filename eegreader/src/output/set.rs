@@ -40,6 +40,16 @@ impl Outputs {
         }
     }
 
+    /// Recordings only, nothing on standard output (a conversion into a file).
+    pub fn recordings(files: Vec<Box<dyn Sink>>) -> Self {
+        Self {
+            stdout: None,
+            files,
+            live: false,
+            last_file_flush: Instant::now(),
+        }
+    }
+
     /// The bytes as received (for the raw recording).
     pub fn bytes(&mut self, bytes: &[u8]) -> Result<(), Stop> {
         self.each(|sink| sink.bytes(bytes))

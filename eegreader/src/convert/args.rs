@@ -1,0 +1,68 @@
+//! `eegreader convert`'s command line.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::format::OutputFormat;
+use crate::cli::ProtocolArg;
+
+/// Converts a raw capture (recorded with --record-raw, or a BrainBay archive) to CSV, WAV,
+/// JSON lines, the text format or EDF+, through the same writers as a live recording.
+#[derive(Debug, Args)]
+#[command(after_help = CONVERT_HELP)]
+pub struct ConvertArgs {
+    /// The raw capture ('-' for standard input).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+
+    /// The file to write; its extension picks the format unless --to is given ('-' for
+    /// standard output, with --to).
+    #[arg(value_name = "OUTPUT")]
+    pub output: PathBuf,
+
+    /// Output format, instead of OUTPUT's extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub to: Option<OutputFormat>,
+
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Time of the first sample, RFC 3339 (2024-05-01T10:00:00Z, 2024-05-01T12:00:00+02:00).
+    /// Default: INPUT's modification time minus its duration at the nominal rate.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+
+    /// Packet protocol.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
+    pub protocol: ProtocolArg,
+
+    /// Nominal sample rate in Hz, which places the samples in time (257.14 is what most boards
+    /// really do).
+    #[arg(long, value_name = "HZ")]
+    pub rate: Option<f64>,
+
+    /// Device profile for microvolts: modular-eeg (0.5 uV/LSB) or eeg-smt (0.52 uV/LSB).
+    #[arg(long, default_value = "modular-eeg", value_name = "NAME")]
+    pub profile: String,
+
+    /// Microvolts per ADC step, overriding the profile's.
+    #[arg(long, value_name = "UV")]
+    pub scale: Option<f64>,
+
+    /// Leave out the event lines (text and JSON: lost packets, resyncs, ...).
+    #[arg(long)]
+    pub no_events: bool,
+}
+
+const CONVERT_HELP: &str = "\
+Examples:
+  eegreader convert s.bin s.csv                   CSV rows, as --record-csv writes them
+  eegreader convert s.bin s.wav --rate 257.14     16-bit WAV at 257 Hz
+  eegreader convert s.bin - --to json | jq .      JSON lines to standard output
+  eegreader convert brainbay.arc s.txt            the original text format
+
+A raw capture holds no times: samples are placed at the nominal rate from --start, or else
+from the capture's modification time minus its duration. OUTPUT is never replaced without
+--force. An input without a single packet is an error and leaves no output file.";
