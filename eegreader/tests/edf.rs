@@ -426,3 +426,27 @@ fn an_unwritable_path_says_how_to_fix_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_converted_capture_reads_as_its_replay_recording() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let capture = fixture("p2_damaged.bin");
+    let (_, csv, _) = record(dir.path(), &["--replay", &capture]);
+    let converted = dir.path().join("converted.edf");
+    let out = output(
+        reader()
+            .args(["convert", &capture])
+            .arg(&converted)
+            .arg("--labels")
+            .arg(LABELS.join(",")),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}\n{stderr}", out.status);
+    common::assert_no_panic(&stderr);
+    let mut expected = expected_from_csv(&csv);
+    add_padding(&mut expected, 256);
+    for view in read_edf(&python, &converted) {
+        check(&view, &expected, 256.0);
+    }
+}

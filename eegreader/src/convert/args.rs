@@ -51,6 +51,11 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "UV")]
     pub scale: Option<f64>,
 
+    /// Channel labels: up to six comma-separated names (at most 16 ASCII characters each);
+    /// unnamed channels keep ch1..ch6.
+    #[arg(long, value_name = "NAMES")]
+    pub labels: Option<String>,
+
     /// Leave out the event lines (text and JSON: lost packets, resyncs, ...).
     #[arg(long)]
     pub no_events: bool,
@@ -62,6 +67,7 @@ Examples:
   eegreader convert s.bin s.wav --rate 257.14     16-bit WAV at 257 Hz
   eegreader convert s.bin - --to json | jq .      JSON lines to standard output
   eegreader convert brainbay.arc s.txt            the original text format
+  eegreader convert s.bin s.edf --labels Fp1,Fp2  EDF+ for MNE-Python or EDFbrowser
 
 A raw capture holds no times: samples are placed at the nominal rate from --start, or else
 from the capture's modification time minus its duration. OUTPUT is never replaced without

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::error::Error;
-use crate::output::{CsvSink, JsonSink, LineFile, SessionInfo, Sink, TextSink, WavSink};
+use crate::output::{CsvSink, EdfSink, JsonSink, LineFile, SessionInfo, Sink, TextSink, WavSink};
 
 /// `--to` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,11 +90,10 @@ const FORMATS: &[Entry] = &[
             Target::StandardOutput => Ok(Box::new(TextSink::new(io::stdout(), events))),
         },
     },
-    // Temporary bridge until the EDF+ recorder (output/edf.rs) is merged.
     Entry {
         format: OutputFormat::Edf,
         extensions: &["edf"],
-        open: |_, _, _| Err(Error::new("EDF+ output is not built into this version")),
+        open: |target, session, _| Ok(Box::new(EdfSink::create(file("EDF+", target)?, session)?)),
     },
 ];
 

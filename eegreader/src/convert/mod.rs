@@ -65,7 +65,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
         microvolts_per_lsb: profile.microvolts_per_lsb,
         nominal_rate_hz: profile.nominal_rate_hz,
         start_us,
-        labels: (1..=6).map(|ch| format!("ch{ch}")).collect(),
+        labels: crate::labels::channel_labels(args.labels.as_deref())?,
     };
     let sink = format.open(&target, &session, !args.no_events)?;
     let mut outputs = match &target {
