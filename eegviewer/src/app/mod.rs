@@ -5,6 +5,7 @@
 //! - [`source`]: the live channel or a file's batches, drained within a time budget;
 //! - [`view`]: what the user chose to see;
 //! - [`plots`], [`toolbar`], [`status`], [`events`]: the parts of the window;
+//! - [`spectra`]: the spectra behind the spectrum panel;
 //! - [`screenshot`]: `--screenshot FILE --frames N`.
 //!
 //! A [`Viewer`] needs no standard input and no display: tests build one with
@@ -16,6 +17,7 @@ pub mod plots;
 pub mod screenshot;
 pub mod session;
 pub mod source;
+pub mod spectra;
 pub mod status;
 pub mod toolbar;
 pub mod view;
