@@ -40,6 +40,10 @@ struct Flags {
     #[arg(long)]
     eeg_smt: bool,
 
+    /// Open the spectrum panel (power spectrum and EEG band powers) at start.
+    #[arg(long)]
+    spectrum: bool,
+
     /// Render some frames, write the window to this PNG file and exit.
     #[arg(long, value_name = "FILE", requires = "frames")]
     screenshot: Option<PathBuf>,
@@ -106,6 +110,7 @@ fn apply(viewer: &mut Viewer, flags: &Flags) {
     if flags.eeg_smt {
         view.eeg_smt_preset();
     }
+    view.show_spectrum |= flags.spectrum;
 }
 
 /// Opens the window and runs until it is closed. The ingest threads are never joined: they

@@ -5,7 +5,7 @@
 //! - [`source`]: the live channel or a file's batches, drained within a time budget;
 //! - [`view`]: what the user chose to see;
 //! - [`plots`], [`toolbar`], [`status`], [`events`]: the parts of the window;
-//! - [`spectra`]: the spectra behind the spectrum panel;
+//! - [`spectrum_panel`] (toggled with F) and [`spectra`], the numbers behind it;
 //! - [`screenshot`]: `--screenshot FILE --frames N`.
 //!
 //! A [`Viewer`] needs no standard input and no display: tests build one with
@@ -18,6 +18,7 @@ pub mod screenshot;
 pub mod session;
 pub mod source;
 pub mod spectra;
+pub mod spectrum_panel;
 pub mod status;
 pub mod toolbar;
 pub mod view;
@@ -31,6 +32,7 @@ use self::plots::Plots;
 use self::screenshot::Screenshot;
 use self::session::Session;
 use self::source::{LIVE_BUDGET, REVIEW_BUDGET, Source};
+use self::spectrum_panel::SpectrumPanel;
 use self::view::View;
 use crate::ingest::files::Review;
 use crate::ingest::item::Batch;
@@ -44,6 +46,7 @@ pub struct Viewer {
     source: Source,
     view: View,
     plots: Plots,
+    spectrum: SpectrumPanel,
     show_events: bool,
     /// A file under review rather than a live stream.
     review: bool,
@@ -89,6 +92,7 @@ impl Viewer {
             source,
             view: View::default(),
             plots: Plots::default(),
+            spectrum: SpectrumPanel::default(),
             show_events: true,
             review: false,
             screenshot: None,
@@ -108,6 +112,11 @@ impl Viewer {
     /// What the user chose to see.
     pub fn view(&self) -> &View {
         &self.view
+    }
+
+    /// The spectrum panel, for its numbers.
+    pub fn spectrum_panel(&self) -> &SpectrumPanel {
+        &self.spectrum
     }
 
     /// The view, to change it (tests, command-line settings).
@@ -139,6 +148,7 @@ impl Viewer {
                 events::show(ui, &self.session, &mut self.view);
             });
         }
+        self.spectrum.show(ui, &self.session, &self.view);
         egui::CentralPanel::default().show(ui, |ui| {
             self.plots.show(ui, &self.session, &mut self.view);
         });
@@ -147,9 +157,11 @@ impl Viewer {
         }
     }
 
-    /// Space pauses or resumes, End follows the newest data again.
+    /// Space pauses or resumes, End follows the newest data again, F shows or hides the
+    /// spectrum ([`spectrum_panel::TOGGLE_KEY`]).
     fn shortcuts(&mut self, ctx: &Context) {
         let (space, end) = ctx.input(|i| (i.key_pressed(Key::Space), i.key_pressed(Key::End)));
+        spectrum_panel::toggle_on_key(ctx, &mut self.view);
         if space && !self.review {
             self.view.toggle_pause(self.session.newest_time());
         }

@@ -57,6 +57,7 @@ pub fn show(ui: &mut Ui, session: &mut Session, view: &mut View, review: bool, s
         filters(ui, session);
         ui.separator();
         ui.toggle_value(show_events, "Events");
+        ui.toggle_value(&mut view.show_spectrum, "Spectrum").on_hover_text("Power spectrum and band powers (F)");
     });
     ui.horizontal_wrapped(|ui| {
         ui.label("Channels");

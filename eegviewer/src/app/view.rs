@@ -70,6 +70,8 @@ pub struct View {
     /// `range` was set by the program (a jump to an event, a new window width, a file's
     /// start): the plots take it on the next frame instead of keeping their own.
     pub jump: bool,
+    /// The spectrum panel is open.
+    pub show_spectrum: bool,
 }
 
 impl Default for View {
@@ -84,6 +86,7 @@ impl Default for View {
             paused_at: None,
             range: (-DEFAULT_WINDOW_S, 0.0),
             jump: false,
+            show_spectrum: false,
         }
     }
 }
