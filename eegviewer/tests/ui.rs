@@ -228,3 +228,20 @@ fn hiding_a_channel_takes_it_out_of_the_spectrum() {
     assert_eq!(harness.query_all_by_label("peak 10.0 Hz").count(), 2);
     assert!(harness.state().spectrum_panel().spectra().spectrum(2).is_none());
 }
+
+#[test]
+fn after_a_gap_the_spectrum_waits_for_unbroken_signal() {
+    let (mut harness, tx) = live();
+    harness.state_mut().view_mut().show_spectrum = true;
+    let mut b = batch(0, 4 * 256);
+    b.samples.retain(|s| !(900..905).contains(&s.sample_index.unwrap()));
+    b.markers.push(MarkerAt { before_sample: 900, marker: Marker::Lost { count: 5, first_sample_index: 900, at_us: START_US } });
+    tx.send(b).unwrap();
+    harness.run();
+    // 119 samples since the gap: not a spectrum across it.
+    harness.get_by_label("Waiting for 2.0 s without a gap: 0.5 s since the last");
+    assert!(harness.state().spectrum_panel().spectra().spectrum(0).is_none());
+    tx.send(batch(4 * 256, 6 * 256)).unwrap();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("peak 10.0 Hz").count(), 6);
+}

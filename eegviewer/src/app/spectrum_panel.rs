@@ -145,14 +145,23 @@ impl SpectrumPanel {
             after_gap,
         } = coverage
         {
-            let text = if after_gap {
-                format!("Collecting data since the last gap: {have_s:.1} of {need_s:.1} s")
+            let (text, why) = if after_gap {
+                (
+                    format!(
+                        "Waiting for {need_s:.1} s without a gap: {have_s:.1} s since the last"
+                    ),
+                    "Packets are being lost (see Events). A spectrum across a gap would \
+                     smear the jump over every frequency, so it takes unbroken signal only.",
+                )
             } else {
-                format!("Collecting data: {have_s:.1} of {need_s:.1} s")
+                (
+                    format!("Collecting data: {have_s:.1} of {need_s:.1} s"),
+                    "A spectrum needs this much signal without a gap.",
+                )
             };
             ui.add_space(12.0);
             ui.label(RichText::new(text).strong());
-            ui.label(RichText::new("A spectrum needs this much signal without a gap.").weak());
+            ui.label(RichText::new(why).weak());
             return;
         }
         self.range_choice(ui);
