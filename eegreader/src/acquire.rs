@@ -102,7 +102,9 @@ impl Session<'_> {
         status: &mut StatusLine,
     ) -> Result<(), Stop> {
         loop {
-            if stop.load(Ordering::Relaxed) || duration.is_some_and(|d| session_start.elapsed() >= d) {
+            if stop.load(Ordering::Relaxed)
+                || duration.is_some_and(|d| session_start.elapsed() >= d)
+            {
                 self.decoder.finish();
                 return self.drain(outputs);
             }
@@ -110,7 +112,8 @@ impl Session<'_> {
                 Input::Bytes(bytes, arrival) => {
                     outputs.bytes(bytes)?;
                     if self.first_bytes.len() < 32 {
-                        self.first_bytes.extend(bytes.iter().take(32 - self.first_bytes.len()));
+                        self.first_bytes
+                            .extend(bytes.iter().take(32 - self.first_bytes.len()));
                     }
                     if self.live {
                         self.decoder.push_at(bytes, arrival);
@@ -124,8 +127,13 @@ impl Session<'_> {
                     self.decoder.quiet();
                     self.drain(outputs)?;
                     status.clear();
-                    eprintln!("eegreader: device gone ({reason}); recordings stay open, waiting for it to come back");
-                    outputs.note(&Note::DeviceGone { reason, timestamp_us: wall_clock_us() })?;
+                    eprintln!(
+                        "eegreader: device gone ({reason}); recordings stay open, waiting for it to come back"
+                    );
+                    outputs.note(&Note::DeviceGone {
+                        reason,
+                        timestamp_us: wall_clock_us(),
+                    })?;
                 }
                 Input::Back(device) => {
                     status.clear();
@@ -133,7 +141,10 @@ impl Session<'_> {
                     // The device restarted its clock: keep the rate estimate, find the phase again.
                     self.clock.reset();
                     self.last_packet_or_start = Instant::now();
-                    outputs.note(&Note::DeviceBack { device, timestamp_us: wall_clock_us() })?;
+                    outputs.note(&Note::DeviceBack {
+                        device,
+                        timestamp_us: wall_clock_us(),
+                    })?;
                 }
                 Input::End => {
                     self.decoder.finish();
@@ -182,22 +193,42 @@ impl Session<'_> {
                         switches: p.switches,
                     })?;
                 }
-                Event::PacketsLost { count, first_sample_index } => {
+                Event::PacketsLost {
+                    count,
+                    first_sample_index,
+                } => {
                     let timestamp_us = self.wall_us(self.clock.timestamp(first_sample_index));
-                    outputs.note(&Note::Lost { count, first_sample_index, timestamp_us })?;
+                    outputs.note(&Note::Lost {
+                        count,
+                        first_sample_index,
+                        timestamp_us,
+                    })?;
                 }
                 Event::SyncLost { at_byte } => outputs.note(&Note::SyncLost { at_byte })?,
-                Event::SyncAcquired { protocol, skipped_bytes } => {
+                Event::SyncAcquired {
+                    protocol,
+                    skipped_bytes,
+                } => {
                     if self.decoder.stats().resyncs == 0 {
                         outputs.note(&Note::Protocol(protocol))?;
                     } else {
                         outputs.note(&Note::Resync { skipped_bytes })?;
                     }
                 }
-                Event::SwitchChanged { sample_index, previous, current } => {
-                    outputs.note(&Note::Switches { sample_index, previous, current })?;
+                Event::SwitchChanged {
+                    sample_index,
+                    previous,
+                    current,
+                } => {
+                    outputs.note(&Note::Switches {
+                        sample_index,
+                        previous,
+                        current,
+                    })?;
                 }
-                Event::CounterStalled { counter, .. } => outputs.note(&Note::CounterStalled { counter })?,
+                Event::CounterStalled { counter, .. } => {
+                    outputs.note(&Note::CounterStalled { counter })?
+                }
                 Event::DeviceId(id) => outputs.note(&Note::DeviceId(id))?,
                 Event::TrailingBytes { count } => outputs.note(&Note::TrailingBytes { count })?,
                 _ => {}
@@ -221,7 +252,10 @@ impl Session<'_> {
             libeeg::ProtocolChoice::P3 => "P3",
         };
         let what = if stats.packets > 0 {
-            format!("the stream stopped after {} packets; the device is connected but silent (reset or powered off?)", stats.packets)
+            format!(
+                "the stream stopped after {} packets; the device is connected but silent (reset or powered off?)",
+                stats.packets
+            )
         } else if stats.bytes_in == 0 {
             "no bytes arrived at all: is the device powered and is this its port? (eegreader --list)".to_string()
         } else {
@@ -231,7 +265,11 @@ impl Session<'_> {
                 hex(&self.first_bytes)
             )
         };
-        eprintln!("eegreader: no valid packet from {} in {} s: {what}", source.describe(), NO_PACKET_WARNING.as_secs());
+        eprintln!(
+            "eegreader: no valid packet from {} in {} s: {what}",
+            source.describe(),
+            NO_PACKET_WARNING.as_secs()
+        );
     }
 
     fn wall_us(&self, t: f64) -> i64 {
@@ -240,10 +278,16 @@ impl Session<'_> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Now, in microseconds since the Unix epoch.
 pub fn wall_clock_us() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }

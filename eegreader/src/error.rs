@@ -15,7 +15,10 @@ pub struct Error {
 impl Error {
     /// An error without a known fix.
     pub fn new(what: impl Into<String>) -> Self {
-        Self { what: what.into(), fix: None }
+        Self {
+            what: what.into(),
+            fix: None,
+        }
     }
 
     /// Adds how to fix it.

@@ -23,11 +23,11 @@ use crate::error::Error;
 use crate::output::set::Outputs;
 use crate::output::{CsvSink, JsonSink, RawSink, SessionInfo, Sink, TextSink, WavSink};
 use crate::settings::{Format, Settings, SourceSpec};
+use crate::source::Source;
 use crate::source::discover;
 use crate::source::replay::ReplaySource;
 use crate::source::serial::{SerialOptions, SerialSource};
 use crate::source::simulate::SimulatedSource;
-use crate::source::Source;
 
 fn main() -> ExitCode {
     match run() {
@@ -71,9 +71,15 @@ fn run() -> Result<ExitCode, Error> {
 }
 
 /// Opens the source the settings name; `None` when there is nothing to acquire (`--list`).
-fn open_source(settings: &Settings, session_start: Instant) -> Result<Option<Box<dyn Source>>, Error> {
+fn open_source(
+    settings: &Settings,
+    session_start: Instant,
+) -> Result<Option<Box<dyn Source>>, Error> {
     let serial = |path: &str| -> Result<Box<dyn Source>, Error> {
-        let options = SerialOptions { exit_on_disconnect: settings.exit_on_disconnect, ..SerialOptions::default() };
+        let options = SerialOptions {
+            exit_on_disconnect: settings.exit_on_disconnect,
+            ..SerialOptions::default()
+        };
         let port = SerialSource::open(path, settings.baud, options, session_start)?;
         if let Some(note) = port.latency_note() {
             eprintln!("eegreader: {note}");
@@ -95,13 +101,22 @@ fn open_source(settings: &Settings, session_start: Instant) -> Result<Option<Box
         }
         SourceSpec::Replay { path, realtime } => {
             // Paced at the packet length times the rate; P2's length unless P3 is forced.
-            let packet_len = if p3 { libeeg::p3::PACKET_LEN_6CH } else { libeeg::p2::PACKET_LEN };
+            let packet_len = if p3 {
+                libeeg::p3::PACKET_LEN_6CH
+            } else {
+                libeeg::p2::PACKET_LEN
+            };
             let pace = realtime.then_some(rate * packet_len as f64);
             Box::new(ReplaySource::open(path.as_deref(), pace, session_start)?)
         }
         SourceSpec::Simulate { seed, faults } => {
             let protocol = if p3 { Protocol::P3 } else { Protocol::P2 };
-            let config = SimConfig { seed: *seed, rate_hz: rate, protocol, ..SimConfig::default() };
+            let config = SimConfig {
+                seed: *seed,
+                rate_hz: rate,
+                protocol,
+                ..SimConfig::default()
+            };
             Box::new(SimulatedSource::new(config, *faults, session_start))
         }
     }))
@@ -125,5 +140,9 @@ fn open_outputs(settings: &Settings, session: &SessionInfo, live: bool) -> Resul
     }
     // A live stream or a person watching gets every packet at once; a bulk replay into a pipe
     // or file gets large blocks.
-    Ok(Outputs::new(stdout, files, live || io::stdout().is_terminal()))
+    Ok(Outputs::new(
+        stdout,
+        files,
+        live || io::stdout().is_terminal(),
+    ))
 }

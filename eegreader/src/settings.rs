@@ -17,7 +17,10 @@ pub enum SourceSpec {
     /// The one attached OpenEEG device, found by its USB ids.
     Attached,
     /// A capture file (`None`: standard input), optionally paced at the sample rate.
-    Replay { path: Option<PathBuf>, realtime: bool },
+    Replay {
+        path: Option<PathBuf>,
+        realtime: bool,
+    },
     /// The simulator.
     Simulate { seed: u64, faults: bool },
     /// Only list the serial ports.
@@ -58,9 +61,15 @@ impl Settings {
             SourceSpec::Line(line)
         } else if let Some(path) = args.replay {
             let path = (path.as_os_str() != "-").then_some(path);
-            SourceSpec::Replay { path, realtime: args.realtime }
+            SourceSpec::Replay {
+                path,
+                realtime: args.realtime,
+            }
         } else if args.simulate {
-            SourceSpec::Simulate { seed: args.seed, faults: args.faults }
+            SourceSpec::Simulate {
+                seed: args.seed,
+                faults: args.faults,
+            }
         } else {
             SourceSpec::Attached
         };
@@ -70,23 +79,33 @@ impl Settings {
         })?;
         if let Some(scale) = args.scale {
             if !(scale.is_finite() && scale > 0.0) {
-                return Err(Error::new(format!("--scale {scale} is not a positive number of microvolts per step")));
+                return Err(Error::new(format!(
+                    "--scale {scale} is not a positive number of microvolts per step"
+                )));
             }
             profile = profile.with_scale(scale);
         }
         if let Some(rate) = args.rate {
             if !(rate.is_finite() && (1.0..=10_000.0).contains(&rate)) {
-                return Err(Error::new(format!("--rate {rate} is not a sample rate in Hz")).fix("typical rates: 256, 257.14, 250, 200"));
+                return Err(
+                    Error::new(format!("--rate {rate} is not a sample rate in Hz"))
+                        .fix("typical rates: 256, 257.14, 250, 200"),
+                );
             }
             profile.nominal_rate_hz = rate;
         }
         let duration = match args.duration {
             Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-            Some(s) => return Err(Error::new(format!("--duration {s} is not a positive number of seconds"))),
+            Some(s) => {
+                return Err(Error::new(format!(
+                    "--duration {s} is not a positive number of seconds"
+                )));
+            }
             None => None,
         };
         if args.baud == 0 {
-            return Err(Error::new("--baud 0 is not a serial speed").fix("OpenEEG devices use 57600 (some shields 115200)"));
+            return Err(Error::new("--baud 0 is not a serial speed")
+                .fix("OpenEEG devices use 57600 (some shields 115200)"));
         }
         let protocol = match args.protocol {
             ProtocolArg::Auto => ProtocolChoice::Auto,
@@ -101,7 +120,11 @@ impl Settings {
             baud: args.baud,
             decoder,
             profile,
-            format: if args.json { Format::Json } else { Format::Text },
+            format: if args.json {
+                Format::Json
+            } else {
+                Format::Text
+            },
             events: !args.no_events,
             record_csv: args.record_csv,
             record_wav: args.record_wav,
@@ -110,5 +133,4 @@ impl Settings {
             duration,
         })
     }
-
 }

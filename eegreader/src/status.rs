@@ -18,7 +18,11 @@ const REDRAW: Duration = Duration::from_millis(250);
 impl StatusLine {
     /// A status line, shown only when stderr is a terminal.
     pub fn new() -> Self {
-        Self { enabled: std::io::stderr().is_terminal(), last: None, drawn: false }
+        Self {
+            enabled: std::io::stderr().is_terminal(),
+            last: None,
+            drawn: false,
+        }
     }
 
     /// Redraws the line if it is time to.

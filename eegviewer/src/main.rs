@@ -70,23 +70,35 @@ fn main() -> ExitCode {
 
 fn run(flags: Flags) -> Result<ExitCode, String> {
     if !(flags.history.is_finite() && flags.history >= 1.0) {
-        return Err(format!("--history {} is too short: give at least 1 second", flags.history));
+        return Err(format!(
+            "--history {} is too short: give at least 1 second",
+            flags.history
+        ));
     }
     if !WINDOW_RANGE_S.contains(&flags.window) {
-        return Err(format!("--window {} is out of range: give 1 to 60 seconds", flags.window));
+        return Err(format!(
+            "--window {} is out of range: give 1 to 60 seconds",
+            flags.window
+        ));
     }
     if let Some(scale) = flags.scale
         && !(scale.is_finite() && scale > 0.0)
     {
-        return Err(format!("--scale {scale} must be a positive number of microvolts"));
+        return Err(format!(
+            "--scale {scale} must be a positive number of microvolts"
+        ));
     }
     let viewer = match &flags.file {
-        Some(path) => Viewer::from_review(open_review(path, &RawOptions::default()).map_err(|e| e.to_string())?),
+        Some(path) => Viewer::from_review(
+            open_review(path, &RawOptions::default()).map_err(|e| e.to_string())?,
+        ),
         None => {
             if std::io::stdin().is_terminal() {
-                return Err("nothing to show: pipe eegreader into it (eegreader --simulate | eegviewer) \
+                return Err(
+                    "nothing to show: pipe eegreader into it (eegreader --simulate | eegviewer) \
                             or give a recording file"
-                    .into());
+                        .into(),
+                );
             }
             let (sender, receiver) = reader::channel();
             // The ingest threads start in the creator, once the window's context exists to wake.
@@ -151,7 +163,11 @@ fn launch(
     .map_err(|e| format!("cannot open the window: {e}"))?;
     match outcome {
         None => Ok(ExitCode::SUCCESS),
-        Some(outcome) => match outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+        Some(outcome) => match outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
             Some(Ok(())) => Ok(ExitCode::SUCCESS),
             Some(Err(message)) => Err(message),
             None => Err("the window closed before the screenshot was taken".into()),

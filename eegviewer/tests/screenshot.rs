@@ -14,15 +14,21 @@ const RIGHT: usize = 180;
 #[test]
 #[ignore = "needs a screenshot from a real window: run by eegviewer/smoke.sh"]
 fn the_screenshot_shows_six_traces() {
-    let path = std::env::var("EEGVIEWER_SCREENSHOT").expect("EEGVIEWER_SCREENSHOT names the PNG to check");
-    let decoder = png::Decoder::new(std::io::BufReader::new(File::open(&path).expect("the screenshot")));
+    let path =
+        std::env::var("EEGVIEWER_SCREENSHOT").expect("EEGVIEWER_SCREENSHOT names the PNG to check");
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        File::open(&path).expect("the screenshot"),
+    ));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
     let info = reader.next_frame(&mut buf).expect("pixels");
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
     let channels = info.color_type.samples();
     let (w, h) = (info.width as usize, info.height as usize);
-    assert!(w > LEFT + RIGHT + 100 && h > TOP + BOTTOM + 120, "{w} x {h} is too small");
+    assert!(
+        w > LEFT + RIGHT + 100 && h > TOP + BOTTOM + 120,
+        "{w} x {h} is too small"
+    );
     // Traces are saturated colours; the background, grid and text are greys.
     let coloured = |x: usize, y: usize| {
         let p = &buf[(y * w + x) * channels..][..3];
@@ -32,7 +38,14 @@ fn the_screenshot_shows_six_traces() {
     let band = (h - TOP - BOTTOM) / 6;
     for ch in 0..6 {
         let rows = TOP + ch * band..TOP + (ch + 1) * band;
-        let count = rows.flat_map(|y| (LEFT..w - RIGHT).map(move |x| (x, y))).filter(|&(x, y)| coloured(x, y)).count();
-        assert!(count > 300, "channel {} band has {count} trace pixels", ch + 1);
+        let count = rows
+            .flat_map(|y| (LEFT..w - RIGHT).map(move |x| (x, y)))
+            .filter(|&(x, y)| coloured(x, y))
+            .count();
+        assert!(
+            count > 300,
+            "channel {} band has {count} trace pixels",
+            ch + 1
+        );
     }
 }

@@ -3,8 +3,8 @@
 
 pub mod clock;
 mod decoder;
-pub mod dispatch;
 pub mod detect;
+pub mod dispatch;
 pub mod encode;
 mod event;
 mod packet;

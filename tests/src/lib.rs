@@ -67,7 +67,11 @@ fn same(sent: &SentPacket, p: &Packet) -> bool {
 /// Scores delivered packets against the truth: each must be a sent packet, in order.
 pub fn score(damaged: &Damaged, delivered: &[Packet], reported_lost: u64) -> Score {
     let sent = &damaged.sent;
-    let mut score = Score { intact: damaged.intact_count(), reported_lost, ..Score::default() };
+    let mut score = Score {
+        intact: damaged.intact_count(),
+        reported_lost,
+        ..Score::default()
+    };
     let mut next = 0;
     let mut anchor: Option<(usize, u64)> = None;
     let mut last_matched = None;
@@ -77,7 +81,10 @@ pub fn score(damaged: &Damaged, delivered: &[Packet], reported_lost: u64) -> Sco
         // than any burst, and never go back.
         let found = (next..sent.len().min(next + 2048)).find(|&j| same(&sent[j], p));
         let Some(j) = found else {
-            let neighbours = (k.checked_sub(1).map(|i| &delivered[i]), delivered.get(k + 1));
+            let neighbours = (
+                k.checked_sub(1).map(|i| &delivered[i]),
+                delivered.get(k + 1),
+            );
             if is_exact_splice(damaged, next, p) || is_sandwiched(damaged, neighbours, p) {
                 score.exact_splices += 1;
             } else {
@@ -109,9 +116,12 @@ fn wire(protocol: Protocol, sent: &SentPacket) -> Vec<u8> {
     let mut out = Vec::new();
     match protocol {
         Protocol::P2 => encode_p2(sent.counter, &sent.samples, sent.switches, &mut out),
-        Protocol::P3 => {
-            encode_p3(sent.counter, sent.aux.unwrap_or(0), &sent.samples[..usize::from(sent.channel_count)], &mut out)
-        }
+        Protocol::P3 => encode_p3(
+            sent.counter,
+            sent.aux.unwrap_or(0),
+            &sent.samples[..usize::from(sent.channel_count)],
+            &mut out,
+        ),
     }
     out
 }
@@ -125,7 +135,8 @@ fn is_proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> bool {
     let sent = &damaged.sent;
     let wire_of_p = wire_of(p);
     let len = wire_of_p.len();
-    let real_head = (from..sent.len().min(from + 64)).any(|j| wire(p.protocol, &sent[j])[..6] == wire_of_p[..6]);
+    let real_head = (from..sent.len().min(from + 64))
+        .any(|j| wire(p.protocol, &sent[j])[..6] == wire_of_p[..6]);
     if !real_head {
         return false;
     }
@@ -133,12 +144,17 @@ fn is_proven_by_framing(damaged: &Damaged, from: usize, p: &Packet) -> bool {
         Protocol::P2 => ProtocolChoice::P2,
         Protocol::P3 => ProtocolChoice::P3,
     };
-    damaged.bytes.windows(len).enumerate().filter(|(_, w)| *w == &wire_of_p[..]).any(|(at, _)| {
-        let after = &damaged.bytes[at + len..];
-        let next = &after[..after.len().min(len)];
-        let (events, _) = decode(&DecoderConfig::with_protocol(choice), next, next.len());
-        next.len() < len || !packets(&events).is_empty()
-    })
+    damaged
+        .bytes
+        .windows(len)
+        .enumerate()
+        .filter(|(_, w)| *w == &wire_of_p[..])
+        .any(|(at, _)| {
+            let after = &damaged.bytes[at + len..];
+            let next = &after[..after.len().min(len)];
+            let (events, _) = decode(&DecoderConfig::with_protocol(choice), next, next.len());
+            next.len() < len || !packets(&events).is_empty()
+        })
 }
 
 /// Whether `p` is one of the splices no decoder can catch: the head of a sent packet joined to
@@ -163,8 +179,14 @@ fn is_same_offset_splice(damaged: &Damaged, from: usize, p: &Packet) -> bool {
             (1..head.len()).any(|k| {
                 let mut candidate = head[..k].to_vec();
                 candidate.extend_from_slice(&tail[k..]);
-                let (events, _) = decode(&DecoderConfig::with_protocol(choice), &candidate, candidate.len());
-                packets(&events).first().is_some_and(|q| q.samples == p.samples && q.counter == p.counter)
+                let (events, _) = decode(
+                    &DecoderConfig::with_protocol(choice),
+                    &candidate,
+                    candidate.len(),
+                );
+                packets(&events)
+                    .first()
+                    .is_some_and(|q| q.samples == p.samples && q.counter == p.counter)
             })
         })
     })
@@ -182,10 +204,19 @@ fn wire_of(p: &Packet) -> Vec<u8> {
 
 /// Whether `p` stands in the stream exactly between the delivered packets around it, with no
 /// byte before or after it that could betray damage.
-fn is_sandwiched(damaged: &Damaged, (before, after): (Option<&Packet>, Option<&Packet>), p: &Packet) -> bool {
-    let (Some(before), Some(after)) = (before, after) else { return false };
+fn is_sandwiched(
+    damaged: &Damaged,
+    (before, after): (Option<&Packet>, Option<&Packet>),
+    p: &Packet,
+) -> bool {
+    let (Some(before), Some(after)) = (before, after) else {
+        return false;
+    };
     let mut needle = wire_of(before);
     needle.extend(wire_of(p));
     needle.extend(wire_of(after));
-    damaged.bytes.windows(needle.len()).any(|w| w == &needle[..])
+    damaged
+        .bytes
+        .windows(needle.len())
+        .any(|w| w == &needle[..])
 }

@@ -67,7 +67,11 @@ pub fn event_line(event: &Event) -> String {
 fn write_event(line: &mut String, event: &Event) -> fmt::Result {
     match event {
         Event::Packet(p) => {
-            write!(line, "packet {} index={} counter={} samples=[", p.protocol, p.sample_index, p.counter)?;
+            write!(
+                line,
+                "packet {} index={} counter={} samples=[",
+                p.protocol, p.sample_index, p.counter
+            )?;
             for (i, v) in p.samples.iter().enumerate() {
                 let sep = if i == 0 { "" } else { " " };
                 write!(line, "{sep}{v:4}")?;
@@ -84,18 +88,40 @@ fn write_event(line: &mut String, event: &Event) -> fmt::Result {
             }
             Ok(())
         }
-        Event::PacketsLost { count, first_sample_index } => {
+        Event::PacketsLost {
+            count,
+            first_sample_index,
+        } => {
             write!(line, "lost count={count} first_index={first_sample_index}")
         }
         Event::SyncLost { at_byte } => write!(line, "sync-lost at_byte={at_byte}"),
-        Event::SyncAcquired { protocol, skipped_bytes } => {
-            write!(line, "sync-acquired protocol={protocol} skipped={skipped_bytes}")
+        Event::SyncAcquired {
+            protocol,
+            skipped_bytes,
+        } => {
+            write!(
+                line,
+                "sync-acquired protocol={protocol} skipped={skipped_bytes}"
+            )
         }
-        Event::SwitchChanged { sample_index, previous, current } => {
-            write!(line, "switch index={sample_index} from={previous:02X} to={current:02X}")
+        Event::SwitchChanged {
+            sample_index,
+            previous,
+            current,
+        } => {
+            write!(
+                line,
+                "switch index={sample_index} from={previous:02X} to={current:02X}"
+            )
         }
-        Event::CounterStalled { counter, sample_index } => {
-            write!(line, "counter-stalled counter={counter} index={sample_index}")
+        Event::CounterStalled {
+            counter,
+            sample_index,
+        } => {
+            write!(
+                line,
+                "counter-stalled counter={counter} index={sample_index}"
+            )
         }
         Event::DeviceId(id) => write!(line, "device-id {id:?}"),
         Event::TrailingBytes { count } => write!(line, "trailing count={count}"),

@@ -11,7 +11,11 @@ use proptest::prelude::*;
 use workspace_tests::{Score, decode, packets, score};
 
 fn damaged(protocol: Protocol, packets: usize, faults: &FaultConfig, seed: u64) -> Damaged {
-    let mut sim = Simulator::new(SimConfig { seed, protocol, ..SimConfig::default() });
+    let mut sim = Simulator::new(SimConfig {
+        seed,
+        protocol,
+        ..SimConfig::default()
+    });
     Damaged::from_simulator(&mut sim, packets, faults, seed ^ 0x5eed)
 }
 
@@ -21,13 +25,22 @@ fn run(protocol: Protocol, faults: &FaultConfig, n: usize, seed: u64) -> Score {
     let stream = damaged(protocol, n, faults, seed);
     let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, 4096);
     let s = score(&stream, &packets(&events), stats.lost);
-    assert_eq!(s.misplaced, 0, "{protocol}: misplaced sample indices: {s:?}");
+    assert_eq!(
+        s.misplaced, 0,
+        "{protocol}: misplaced sample indices: {s:?}"
+    );
     assert_eq!(s.reported_lost, s.missing, "{protocol}: lost count: {s:?}");
     s
 }
 
 fn heavy() -> FaultConfig {
-    FaultConfig { drop_byte: 0.05, insert_junk: 0.05, drop_burst: 0.03, remove_packet: 0.03, ..FaultConfig::default() }
+    FaultConfig {
+        drop_byte: 0.05,
+        insert_junk: 0.05,
+        drop_burst: 0.03,
+        remove_packet: 0.03,
+        ..FaultConfig::default()
+    }
 }
 
 #[test]
@@ -39,7 +52,15 @@ fn p2_demo_faults_no_false_packets_and_recall_above_99_9_percent() {
 
 #[test]
 fn p2_heavy_faults_never_produce_a_false_packet() {
-    let s = run(Protocol::P2, &FaultConfig { drop_header_bytes: 0.01, ..heavy() }, 100_000, 3);
+    let s = run(
+        Protocol::P2,
+        &FaultConfig {
+            drop_header_bytes: 0.01,
+            ..heavy()
+        },
+        100_000,
+        3,
+    );
     assert_eq!(s.false_packets, 0, "{s:?}");
 }
 
@@ -47,14 +68,42 @@ fn p2_heavy_faults_never_produce_a_false_packet() {
 fn p3_each_kind_of_fault_alone_never_produces_a_false_packet() {
     let demo = FaultConfig::demo();
     for (kind, faults) in [
-        ("dropped bytes", FaultConfig { drop_byte: demo.drop_byte, ..FaultConfig::default() }),
-        ("junk", FaultConfig { insert_junk: demo.insert_junk, ..FaultConfig::default() }),
-        ("bursts", FaultConfig { drop_burst: demo.drop_burst, ..FaultConfig::default() }),
-        ("removed packets", FaultConfig { remove_packet: demo.remove_packet, ..FaultConfig::default() }),
+        (
+            "dropped bytes",
+            FaultConfig {
+                drop_byte: demo.drop_byte,
+                ..FaultConfig::default()
+            },
+        ),
+        (
+            "junk",
+            FaultConfig {
+                insert_junk: demo.insert_junk,
+                ..FaultConfig::default()
+            },
+        ),
+        (
+            "bursts",
+            FaultConfig {
+                drop_burst: demo.drop_burst,
+                ..FaultConfig::default()
+            },
+        ),
+        (
+            "removed packets",
+            FaultConfig {
+                remove_packet: demo.remove_packet,
+                ..FaultConfig::default()
+            },
+        ),
     ] {
         let s = run(Protocol::P3, &faults, 100_000, 5);
         assert_eq!(s.false_packets, 0, "{kind}: {s:?}");
-        assert!(s.recall() >= 0.999, "{kind}: recall {:.5}: {s:?}", s.recall());
+        assert!(
+            s.recall() >= 0.999,
+            "{kind}: recall {:.5}: {s:?}",
+            s.recall()
+        );
     }
 }
 
@@ -77,7 +126,16 @@ fn a_clean_stream_decodes_completely_in_either_protocol() {
         let stream = damaged(protocol, 5_000, &FaultConfig::default(), 4);
         let (events, stats) = decode(&DecoderConfig::default(), &stream.bytes, 333);
         let s = score(&stream, &packets(&events), stats.lost);
-        assert_eq!((s.false_packets, s.intact_delivered, stats.lost, stats.skipped_bytes), (0, 5_000, 0, 0), "{protocol}");
+        assert_eq!(
+            (
+                s.false_packets,
+                s.intact_delivered,
+                stats.lost,
+                stats.skipped_bytes
+            ),
+            (0, 5_000, 0, 0),
+            "{protocol}"
+        );
     }
 }
 

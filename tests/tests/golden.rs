@@ -39,7 +39,11 @@ fn fixtures() -> Vec<Fixture> {
         .filter_map(|bin| {
             let expected_path = bin.with_extension("expected");
             expected_path.is_file().then(|| Fixture {
-                name: bin.file_stem().expect("a .bin file has a stem").to_string_lossy().into_owned(),
+                name: bin
+                    .file_stem()
+                    .expect("a .bin file has a stem")
+                    .to_string_lossy()
+                    .into_owned(),
                 bytes: std::fs::read(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display())),
                 expected_path,
             })
@@ -76,10 +80,20 @@ fn short_diff(expected: &str, actual: &str) -> String {
     let (de, da) = (0..=2 * LOOKAHEAD)
         .flat_map(|total| (0..=total).map(move |de| (de, total - de)))
         .filter(|&(de, da)| de <= LOOKAHEAD && da <= LOOKAHEAD)
-        .find(|&(de, da)| first + de <= e.len() && first + da <= a.len() && agree(first + de, first + da))
-        .unwrap_or((LOOKAHEAD.min(e.len() - first), LOOKAHEAD.min(a.len() - first)));
-    let mut out =
-        format!("@@ -{},{de} +{},{da} @@ (expected {} lines, got {})\n", first + 1, first + 1, e.len(), a.len());
+        .find(|&(de, da)| {
+            first + de <= e.len() && first + da <= a.len() && agree(first + de, first + da)
+        })
+        .unwrap_or((
+            LOOKAHEAD.min(e.len() - first),
+            LOOKAHEAD.min(a.len() - first),
+        ));
+    let mut out = format!(
+        "@@ -{},{de} +{},{da} @@ (expected {} lines, got {})\n",
+        first + 1,
+        first + 1,
+        e.len(),
+        a.len()
+    );
     for line in &e[first.saturating_sub(CONTEXT)..first] {
         out.push_str(&format!("  {line}\n"));
     }
@@ -116,7 +130,11 @@ fn whole_file_transcripts_match_the_goldens() {
                 .unwrap_or_else(|e| panic!("{}: {e}", fixture.expected_path.display()));
             eprintln!("updated {}", fixture.expected_path.display());
         } else {
-            failures.push(format!("{}:\n{}", fixture.name, short_diff(&expected, &actual)));
+            failures.push(format!(
+                "{}:\n{}",
+                fixture.name,
+                short_diff(&expected, &actual)
+            ));
         }
     }
     assert!(
@@ -152,7 +170,10 @@ fn every_chunk_size_gives_the_same_events() {
                     while let Some(&chunk) = sizes.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let run = decode(&config, &fixture.bytes, chunk);
                         if run != whole {
-                            wrong.lock().expect("no worker panics holding the lock").push((chunk, run));
+                            wrong
+                                .lock()
+                                .expect("no worker panics holding the lock")
+                                .push((chunk, run));
                         }
                     }
                 });
@@ -173,14 +194,26 @@ fn every_chunk_size_gives_the_same_events() {
             ));
         }
     }
-    assert!(failures.is_empty(), "decoding depends on the chunking:\n\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "decoding depends on the chunking:\n\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_fixture_is_described_in_the_readme() {
     let path = fixtures_dir().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let missing: Vec<String> =
-        fixtures().into_iter().map(|f| f.name).filter(|name| !readme.contains(&format!("`{name}`"))).collect();
-    assert!(missing.is_empty(), "fixtures not described in {}: {missing:?}", path.display());
+    let readme =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let missing: Vec<String> = fixtures()
+        .into_iter()
+        .map(|f| f.name)
+        .filter(|name| !readme.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fixtures not described in {}: {missing:?}",
+        path.display()
+    );
 }

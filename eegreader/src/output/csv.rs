@@ -131,17 +131,24 @@ impl CsvSink {
         Self::on(path, session, |target| target.fill_disk_at(len))
     }
 
-    fn on(path: &Path, session: &SessionInfo, target: impl FnOnce(FileTarget) -> FileTarget) -> Result<Self, Error> {
+    fn on(
+        path: &Path,
+        session: &SessionInfo,
+        target: impl FnOnce(FileTarget) -> FileTarget,
+    ) -> Result<Self, Error> {
         let name = format!("CSV file {}", path.display());
         let mut target = target(FileTarget::create(path, &name)?);
         let file = target.handle();
         let cannot_write = |e: io::Error| file::cannot("write", &name, path, &e);
-        target.write_all(header(session).as_bytes()).map_err(cannot_write)?;
+        target
+            .write_all(header(session).as_bytes())
+            .map_err(cannot_write)?;
         let mut csv = WriterBuilder::new()
             // Quote any field containing '#', so that readers skipping comments keep it.
             .comment(Some(b'#'))
             .from_writer(WholeRows::new(target));
-        csv.write_record(COLUMNS).map_err(|e| cannot_write(io_error(e)))?;
+        csv.write_record(COLUMNS)
+            .map_err(|e| cannot_write(io_error(e)))?;
         csv.flush().map_err(cannot_write)?;
         Ok(Self {
             csv: Some(csv),
@@ -157,7 +164,11 @@ impl CsvSink {
 
     /// Writes one row: `kind`, then `fill` sets the other columns (by position) in `cells`.
     fn row(&mut self, kind: &str, fill: impl FnOnce(&mut Cells)) -> io::Result<()> {
-        let mut cells = Cells { text: std::mem::take(&mut self.field), ends: [0; COLUMNS.len()], next: 0 };
+        let mut cells = Cells {
+            text: std::mem::take(&mut self.field),
+            ends: [0; COLUMNS.len()],
+            next: 0,
+        };
         cells.text.clear();
         cells.set(0, |t| t.extend_from_slice(kind.as_bytes()));
         fill(&mut cells);
@@ -171,11 +182,14 @@ impl CsvSink {
         }
         self.field = cells.text;
         let csv = self.csv.as_mut().ok_or_else(|| finished(&self.name))?;
-        csv.write_byte_record(&self.row).map_err(|e| file::context(&self.name, io_error(e)))
+        csv.write_byte_record(&self.row)
+            .map_err(|e| file::context(&self.name, io_error(e)))
     }
 
     fn detail(&mut self, kind: &str, detail: &str) -> io::Result<()> {
-        self.row(kind, |cells| cells.set(DETAIL, |t| t.extend_from_slice(detail.as_bytes())))
+        self.row(kind, |cells| {
+            cells.set(DETAIL, |t| t.extend_from_slice(detail.as_bytes()))
+        })
     }
 }
 
@@ -224,7 +238,11 @@ impl Sink for CsvSink {
 
     fn note(&mut self, note: &Note) -> io::Result<()> {
         match note {
-            Note::Lost { count, first_sample_index, timestamp_us } => {
+            Note::Lost {
+                count,
+                first_sample_index,
+                timestamp_us,
+            } => {
                 self.lost += count;
                 self.row("gap", |cells| {
                     cells.set(SAMPLE_INDEX, |t| push_u64(t, *first_sample_index));
@@ -232,22 +250,32 @@ impl Sink for CsvSink {
                     cells.set(LOST, |t| push_u64(t, *count));
                 })
             }
-            Note::DeviceGone { reason, timestamp_us } => self.row("device_gone", |cells| {
+            Note::DeviceGone {
+                reason,
+                timestamp_us,
+            } => self.row("device_gone", |cells| {
                 cells.set(TIMESTAMP, |t| push_i64(t, *timestamp_us));
                 cells.set(DETAIL, |t| t.extend_from_slice(reason.as_bytes()));
             }),
-            Note::DeviceBack { device, timestamp_us } => self.row("device_back", |cells| {
+            Note::DeviceBack {
+                device,
+                timestamp_us,
+            } => self.row("device_back", |cells| {
                 cells.set(TIMESTAMP, |t| push_i64(t, *timestamp_us));
                 cells.set(DETAIL, |t| t.extend_from_slice(device.as_bytes()));
             }),
             Note::Protocol(protocol) => self.detail("protocol", &protocol.to_string()),
             Note::DeviceId(id) => self.detail("device_id", id),
             Note::SyncLost { at_byte } => self.detail("sync_lost", &format!("at_byte={at_byte}")),
-            Note::Resync { skipped_bytes } => self.detail("resync", &format!("skipped_bytes={skipped_bytes}")),
-            Note::CounterStalled { counter } => {
-                self.row("counter_stalled", |cells| cells.set(COUNTER, |t| push_u64(t, u64::from(*counter))))
+            Note::Resync { skipped_bytes } => {
+                self.detail("resync", &format!("skipped_bytes={skipped_bytes}"))
             }
-            Note::TrailingBytes { count } => self.detail("trailing_bytes", &format!("bytes={count}")),
+            Note::CounterStalled { counter } => self.row("counter_stalled", |cells| {
+                cells.set(COUNTER, |t| push_u64(t, u64::from(*counter)))
+            }),
+            Note::TrailingBytes { count } => {
+                self.detail("trailing_bytes", &format!("bytes={count}"))
+            }
             // The switches column shows the change.
             Note::Switches { .. } => Ok(()),
         }
@@ -267,19 +295,27 @@ impl Sink for CsvSink {
             .map_err(|e| e.into_error())
             .and_then(WholeRows::into_target)
             .map_err(|e| file::context(&self.name, e))?;
-        let mut footer = format!("# packets={}\n# lost={}\n# estimated_rate_hz=", self.packets, self.lost).into_bytes();
+        let mut footer = format!(
+            "# packets={}\n# lost={}\n# estimated_rate_hz=",
+            self.packets, self.lost
+        )
+        .into_bytes();
         if !(estimated_rate_hz > 0.0 && push_decimal(&mut footer, estimated_rate_hz)) {
             footer.extend_from_slice(b"unknown");
         }
         footer.push(b'\n');
-        let result = target.write_all(&footer).and_then(|()| file::sync(&self.file));
+        let result = target
+            .write_all(&footer)
+            .and_then(|()| file::sync(&self.file));
         self.finished_len = target.len();
         result.map_err(|e| file::context(&self.name, e))
     }
 
     /// Bytes handed to the OS so far (up to about 72 KiB wait for a flush).
     fn size(&self) -> u64 {
-        self.csv.as_ref().map_or(self.finished_len, |csv| csv.get_ref().target().len())
+        self.csv
+            .as_ref()
+            .map_or(self.finished_len, |csv| csv.get_ref().target().len())
     }
 }
 
@@ -348,28 +384,44 @@ mod tests {
             microvolts_per_lsb: 0.5,
             nominal_rate_hz: 256.0,
             start_us: 1_700_000_000_000_000,
-            labels: ["Fp1", "Fp2", "C3", "C4", "P3", "P4"].map(String::from).to_vec(),
+            labels: ["Fp1", "Fp2", "C3", "C4", "P3", "P4"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 
     /// The fields of `record(i, i as u8)`'s row.
     fn packet_row(i: u64) -> Vec<String> {
         let t = 1_700_000_000_000_000 + i * 3906;
-        format!("packet,{i},{t},{},512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,", i as u8)
-            .split(',')
-            .map(String::from)
-            .collect()
+        format!(
+            "packet,{i},{t},{},512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,",
+            i as u8
+        )
+        .split(',')
+        .map(String::from)
+        .collect()
     }
 
     /// The rows, read the way a user would: comment lines skipped, header checked.
     fn rows(path: &Path) -> Vec<StringRecord> {
-        let mut reader = ReaderBuilder::new().comment(Some(b'#')).from_path(path).unwrap();
-        assert_eq!(reader.headers().unwrap(), &StringRecord::from(COLUMNS.to_vec()));
+        let mut reader = ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_path(path)
+            .unwrap();
+        assert_eq!(
+            reader.headers().unwrap(),
+            &StringRecord::from(COLUMNS.to_vec())
+        );
         reader.records().map(Result::unwrap).collect()
     }
 
     fn comments(path: &Path) -> Vec<String> {
-        std::fs::read_to_string(path).unwrap().lines().filter(|l| l.starts_with('#')).map(String::from).collect()
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with('#'))
+            .map(String::from)
+            .collect()
     }
 
     #[test]
@@ -379,8 +431,18 @@ mod tests {
         let mut sink = CsvSink::create(&path, &session()).unwrap();
         sink.note(&Note::Protocol(Protocol::P2)).unwrap();
         sink.record(&record(0, 17)).unwrap();
-        sink.note(&Note::Lost { count: 3, first_sample_index: 1, timestamp_us: 1_700_000_000_003_906 }).unwrap();
-        sink.note(&Note::Switches { sample_index: 4, previous: 15, current: 11 }).unwrap();
+        sink.note(&Note::Lost {
+            count: 3,
+            first_sample_index: 1,
+            timestamp_us: 1_700_000_000_003_906,
+        })
+        .unwrap();
+        sink.note(&Note::Switches {
+            sample_index: 4,
+            previous: 15,
+            current: 11,
+        })
+        .unwrap();
         let mut later = record(4, 21);
         later.switches = 11;
         later.microvolts[0] = 3.0 * 0.52;
@@ -390,8 +452,11 @@ mod tests {
             timestamp_us: 1_700_000_010_000_000,
         })
         .unwrap();
-        sink.note(&Note::DeviceBack { device: "/dev/ttyUSB0".to_owned(), timestamp_us: 1_700_000_012_000_000 })
-            .unwrap();
+        sink.note(&Note::DeviceBack {
+            device: "/dev/ttyUSB0".to_owned(),
+            timestamp_us: 1_700_000_012_000_000,
+        })
+        .unwrap();
         sink.note(&Note::SyncLost { at_byte: 4096 }).unwrap();
         sink.note(&Note::Resync { skipped_bytes: 37 }).unwrap();
         sink.note(&Note::DeviceId("mEEGv1.0".to_owned())).unwrap();
@@ -404,13 +469,22 @@ mod tests {
         let row = |i: usize| rows[i].iter().collect::<Vec<_>>().join(",");
         assert_eq!(rows.len(), 11);
         assert_eq!(row(0), "protocol,,,,,,,,,,,,,,,,,,P2");
-        assert_eq!(row(1), "packet,0,1700000000000000,17,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,");
+        assert_eq!(
+            row(1),
+            "packet,0,1700000000000000,17,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,"
+        );
         assert_eq!(row(2), "gap,1,1700000000003906,,,,,,,,,,,,,,,3,");
-        assert_eq!(row(3), "packet,4,1700000000015624,21,512,498,530,1023,0,512,1.56,-7,9,255.5,-256,0,11,,");
+        assert_eq!(
+            row(3),
+            "packet,4,1700000000015624,21,512,498,530,1023,0,512,1.56,-7,9,255.5,-256,0,11,,"
+        );
         assert_eq!(&rows[4][0], "device_gone");
         assert_eq!(&rows[4][TIMESTAMP], "1700000010000000");
         assert_eq!(&rows[4][DETAIL], "read failed: \"gone\", #5\nreally");
-        assert_eq!(row(5), "device_back,,1700000012000000,,,,,,,,,,,,,,,,/dev/ttyUSB0");
+        assert_eq!(
+            row(5),
+            "device_back,,1700000012000000,,,,,,,,,,,,,,,,/dev/ttyUSB0"
+        );
         assert_eq!(row(6), "sync_lost,,,,,,,,,,,,,,,,,,at_byte=4096");
         assert_eq!(row(7), "resync,,,,,,,,,,,,,,,,,,skipped_bytes=37");
         assert_eq!(row(8), "device_id,,,,,,,,,,,,,,,,,,mEEGv1.0");
@@ -429,11 +503,18 @@ mod tests {
             "# packets=2",
             "# lost=3",
         ] {
-            assert!(comments.iter().any(|c| c == expected), "{expected} missing from {comments:#?}");
+            assert!(
+                comments.iter().any(|c| c == expected),
+                "{expected} missing from {comments:#?}"
+            );
         }
         assert_eq!(comments.last().unwrap(), "# estimated_rate_hz=257.142857");
         // The field with '#' is quoted, so no reader takes it for the start of a comment.
-        assert!(std::fs::read_to_string(&path).unwrap().contains("\"read failed: \"\"gone\"\", #5\nreally\""));
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("\"read failed: \"\"gone\"\", #5\nreally\"")
+        );
     }
 
     #[test]
@@ -467,8 +548,16 @@ mod tests {
         std::mem::forget(sink);
         let rows = rows(&path);
         assert_eq!(rows.len(), 1000);
-        assert!(rows.iter().enumerate().all(|(i, r)| r[SAMPLE_INDEX] == i.to_string()));
-        assert!(!comments(&path).iter().any(|c| c.starts_with("# estimated_rate_hz=")));
+        assert!(
+            rows.iter()
+                .enumerate()
+                .all(|(i, r)| r[SAMPLE_INDEX] == i.to_string())
+        );
+        assert!(
+            !comments(&path)
+                .iter()
+                .any(|c| c.starts_with("# estimated_rate_hz="))
+        );
     }
 
     #[test]
@@ -478,7 +567,11 @@ mod tests {
         let mut sink = CsvSink::create(&path, &session()).unwrap();
         // No flush: the rows reach the file only as the buffers fill, in whole rows.
         for i in 0..5000 {
-            sink.note(&Note::DeviceGone { reason: "a\nb,\"c\"".to_owned(), timestamp_us: 0 }).unwrap();
+            sink.note(&Note::DeviceGone {
+                reason: "a\nb,\"c\"".to_owned(),
+                timestamp_us: 0,
+            })
+            .unwrap();
             sink.record(&record(i, i as u8)).unwrap();
         }
         std::mem::forget(sink);
@@ -490,7 +583,10 @@ mod tests {
         for (i, row) in packets.iter().enumerate() {
             assert_eq!(row, &&StringRecord::from(packet_row(i as u64)));
         }
-        assert!(gone.iter().all(|r| &r[0] == "device_gone" && &r[DETAIL] == "a\nb,\"c\""));
+        assert!(
+            gone.iter()
+                .all(|r| &r[0] == "device_gone" && &r[DETAIL] == "a\nb,\"c\"")
+        );
     }
 
     #[test]
@@ -507,8 +603,17 @@ mod tests {
             .find_map(Result::err)
             .expect("the disk fills up");
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
-        assert!(error.to_string().starts_with(&format!("CSV file {}: ", path.display())), "{error}");
-        assert!(sink.record(&record(100, 100)).and_then(|()| sink.flush()).is_err());
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("CSV file {}: ", path.display())),
+            "{error}"
+        );
+        assert!(
+            sink.record(&record(100, 100))
+                .and_then(|()| sink.flush())
+                .is_err()
+        );
         assert!(sink.finish(256.0).is_err());
         // The rows before the failure are intact; at most the last one is cut short.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -525,15 +630,25 @@ mod tests {
         if !Path::new("/dev/full").exists() {
             return;
         }
-        let e = CsvSink::create(Path::new("/dev/full"), &session()).unwrap_err().to_string();
+        let e = CsvSink::create(Path::new("/dev/full"), &session())
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("cannot write CSV file /dev/full: "), "{e}");
         assert!(e.contains("the disk is full"), "{e}");
     }
 
     #[test]
     fn a_missing_directory_fails_at_creation() {
-        let e = CsvSink::create(Path::new("/nonexistent-dir/s.csv"), &session()).unwrap_err().to_string();
-        assert!(e.starts_with("cannot create CSV file /nonexistent-dir/s.csv: "), "{e}");
-        assert!(e.contains("the directory /nonexistent-dir does not exist"), "{e}");
+        let e = CsvSink::create(Path::new("/nonexistent-dir/s.csv"), &session())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("cannot create CSV file /nonexistent-dir/s.csv: "),
+            "{e}"
+        );
+        assert!(
+            e.contains("the directory /nonexistent-dir does not exist"),
+            "{e}"
+        );
     }
 }

@@ -72,7 +72,10 @@ impl FileTarget {
     fn check(&self) -> io::Result<()> {
         match &self.failed {
             None => Ok(()),
-            Some((kind, message)) => Err(io::Error::new(*kind, format!("{message} (nothing written since)"))),
+            Some((kind, message)) => Err(io::Error::new(
+                *kind,
+                format!("{message} (nothing written since)"),
+            )),
         }
     }
 
@@ -132,7 +135,14 @@ impl Seek for FileTarget {
 /// be synced (a terminal, `/dev/null`) have nothing to sync.
 pub fn sync(file: &File) -> io::Result<()> {
     match file.sync_data() {
-        Err(e) if matches!(e.kind(), io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(())
+        }
         result => result,
     }
 }
@@ -179,15 +189,25 @@ mod tests {
     fn a_missing_directory_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing/session.csv");
-        let e = FileTarget::create(&path, "CSV file x").unwrap_err().to_string();
+        let e = FileTarget::create(&path, "CSV file x")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cannot create CSV file x: "), "{e}");
-        assert!(e.contains(&format!("the directory {} does not exist", dir.path().join("missing").display())), "{e}");
+        assert!(
+            e.contains(&format!(
+                "the directory {} does not exist",
+                dir.path().join("missing").display()
+            )),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_directory_is_not_a_file() {
         let dir = tempfile::tempdir().unwrap();
-        let e = FileTarget::create(dir.path(), "raw capture x").unwrap_err().to_string();
+        let e = FileTarget::create(dir.path(), "raw capture x")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("is a directory"), "{e}");
     }
 
@@ -202,7 +222,10 @@ mod tests {
         // Root may write anywhere; everyone else is refused with advice.
         if let Err(e) = result {
             let e = e.to_string();
-            assert!(e.contains("cannot create WAV file x.wav: ") && e.contains("check the permissions"), "{e}");
+            assert!(
+                e.contains("cannot create WAV file x.wav: ") && e.contains("check the permissions"),
+                "{e}"
+            );
         }
     }
 
@@ -210,16 +233,27 @@ mod tests {
     fn the_first_failure_stops_everything_after_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
-        let mut target = FileTarget::create(&path, "test file").unwrap().fill_disk_at(10);
+        let mut target = FileTarget::create(&path, "test file")
+            .unwrap()
+            .fill_disk_at(10);
         target.write_all(b"0123456").unwrap();
         let e = target.write_all(b"789abc").unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::StorageFull);
         // Not even a seek back to the start and a short write get through now.
         assert!(target.seek(SeekFrom::Start(0)).is_err());
         assert!(target.write_all(b"X").is_err());
-        assert!(target.flush().unwrap_err().to_string().contains("nothing written since"));
+        assert!(
+            target
+                .flush()
+                .unwrap_err()
+                .to_string()
+                .contains("nothing written since")
+        );
         let mut content = String::new();
-        File::open(&path).unwrap().read_to_string(&mut content).unwrap();
+        File::open(&path)
+            .unwrap()
+            .read_to_string(&mut content)
+            .unwrap();
         assert_eq!(content, "0123456789");
         assert_eq!(target.len(), 10);
     }

@@ -53,7 +53,10 @@ impl<W: Write> JsonSink<W> {
     /// Writes to `out` (standard output in practice); `events: false` (`--no-events`) leaves
     /// out the event objects.
     pub fn new(out: W, events: bool) -> Self {
-        Self { lines: LineBuffer::new(out), events }
+        Self {
+            lines: LineBuffer::new(out),
+            events,
+        }
     }
 
     /// Writes one event object: `{"event":"<kind>"` then what `fields` appends (each field
@@ -87,7 +90,9 @@ impl<W: Write> Sink for JsonSink<W> {
         line.extend_from_slice(b",\"frame\":");
         push_u64(line, u64::from(record.counter));
         line.extend_from_slice(b",\"channels\":");
-        push_array(line, &record.samples, |line, &code| push_u64(line, u64::from(code)));
+        push_array(line, &record.samples, |line, &code| {
+            push_u64(line, u64::from(code))
+        });
         line.extend_from_slice(b",\"microvolts\":");
         push_array(line, &record.microvolts, |line, &uv| push_number(line, uv));
         line.extend_from_slice(b",\"switches\":");
@@ -98,37 +103,55 @@ impl<W: Write> Sink for JsonSink<W> {
 
     fn note(&mut self, note: &Note) -> io::Result<()> {
         match note {
-            Note::Lost { count, first_sample_index, timestamp_us } => self.event("lost", |line| {
+            Note::Lost {
+                count,
+                first_sample_index,
+                timestamp_us,
+            } => self.event("lost", |line| {
                 field_u64(line, "count", *count);
                 field_u64(line, "first_sample_index", *first_sample_index);
                 field_i64(line, "timestamp_us", *timestamp_us);
             }),
-            Note::SyncLost { at_byte } => self.event("sync_lost", |line| field_u64(line, "at_byte", *at_byte)),
-            Note::Resync { skipped_bytes } => {
-                self.event("resync", |line| field_u64(line, "skipped_bytes", *skipped_bytes))
+            Note::SyncLost { at_byte } => {
+                self.event("sync_lost", |line| field_u64(line, "at_byte", *at_byte))
             }
+            Note::Resync { skipped_bytes } => self.event("resync", |line| {
+                field_u64(line, "skipped_bytes", *skipped_bytes)
+            }),
             Note::Protocol(protocol) => self.event("protocol", |line| {
                 field_string(line, "protocol", &protocol.to_string());
                 field_u64(line, "version", u64::from(protocol.version()));
             }),
             Note::DeviceId(id) => self.event("device_id", |line| field_string(line, "id", id)),
-            Note::DeviceGone { reason, timestamp_us } => self.event("device_gone", |line| {
+            Note::DeviceGone {
+                reason,
+                timestamp_us,
+            } => self.event("device_gone", |line| {
                 field_string(line, "reason", reason);
                 field_i64(line, "timestamp_us", *timestamp_us);
             }),
-            Note::DeviceBack { device, timestamp_us } => self.event("device_back", |line| {
+            Note::DeviceBack {
+                device,
+                timestamp_us,
+            } => self.event("device_back", |line| {
                 field_string(line, "device", device);
                 field_i64(line, "timestamp_us", *timestamp_us);
             }),
-            Note::Switches { sample_index, previous, current } => self.event("switches", |line| {
+            Note::Switches {
+                sample_index,
+                previous,
+                current,
+            } => self.event("switches", |line| {
                 field_u64(line, "sample_index", *sample_index);
                 field_u64(line, "previous", u64::from(*previous));
                 field_u64(line, "current", u64::from(*current));
             }),
-            Note::CounterStalled { counter } => {
-                self.event("counter_stalled", |line| field_u64(line, "counter", u64::from(*counter)))
+            Note::CounterStalled { counter } => self.event("counter_stalled", |line| {
+                field_u64(line, "counter", u64::from(*counter))
+            }),
+            Note::TrailingBytes { count } => {
+                self.event("trailing_bytes", |line| field_u64(line, "count", *count))
             }
-            Note::TrailingBytes { count } => self.event("trailing_bytes", |line| field_u64(line, "count", *count)),
         }
     }
 
@@ -140,7 +163,14 @@ impl<W: Write> Sink for JsonSink<W> {
     fn finish(&mut self, estimated_rate_hz: f64) -> io::Result<()> {
         self.event("end", |line| {
             line.extend_from_slice(b",\"estimated_rate_hz\":");
-            push_number(line, if estimated_rate_hz > 0.0 { estimated_rate_hz } else { f64::NAN });
+            push_number(
+                line,
+                if estimated_rate_hz > 0.0 {
+                    estimated_rate_hz
+                } else {
+                    f64::NAN
+                },
+            );
         })?;
         self.lines.flush()
     }
@@ -274,6 +304,9 @@ mod tests {
     fn string_escapes() {
         let mut line = Vec::new();
         push_string(&mut line, "a\"b\\c/\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f} ü €");
-        assert_eq!(String::from_utf8(line).unwrap(), r#""a\"b\\c/\u0000\u0001\b\f\u001f"#.to_owned() + "\u{7f} ü €\"");
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            r#""a\"b\\c/\u0000\u0001\b\f\u001f"#.to_owned() + "\u{7f} ü €\""
+        );
     }
 }

@@ -25,7 +25,11 @@ pub struct LineBuffer<W: Write> {
 impl<W: Write> LineBuffer<W> {
     /// A buffer in front of `out`.
     pub fn new(out: W) -> Self {
-        Self { out, buf: Vec::with_capacity(BLOCK + 256), delivered: 0 }
+        Self {
+            out,
+            buf: Vec::with_capacity(BLOCK + 256),
+            delivered: 0,
+        }
     }
 
     /// Where the next line is appended; finish it with [`end_line`](Self::end_line).
@@ -36,7 +40,11 @@ impl<W: Write> LineBuffer<W> {
     /// Ends the line being appended and writes the block if it is full.
     pub fn end_line(&mut self) -> io::Result<()> {
         self.buf.push(b'\n');
-        if self.buf.len() >= BLOCK { self.write_block() } else { Ok(()) }
+        if self.buf.len() >= BLOCK {
+            self.write_block()
+        } else {
+            Ok(())
+        }
     }
 
     /// Hands every complete line to `out` and flushes it.
@@ -106,7 +114,10 @@ mod tests {
     #[test]
     fn control_characters_stay_on_the_line() {
         assert!(matches!(one_line("mEEGv1.0"), Cow::Borrowed("mEEGv1.0")));
-        assert_eq!(one_line("a\nb\r\t\u{1b}[2J\u{7f}"), "a\\nb\\r\\t\\u{1b}[2J\\u{7f}");
+        assert_eq!(
+            one_line("a\nb\r\t\u{1b}[2J\u{7f}"),
+            "a\\nb\\r\\t\\u{1b}[2J\\u{7f}"
+        );
         assert_eq!(one_line("quote \" and ü stay"), "quote \" and ü stay");
     }
 }

@@ -117,7 +117,10 @@ mod tests {
         assert_eq!(text(|o| push_u64(o, u64::MAX)), "x18446744073709551615");
         assert_eq!(text(|o| push_i64(o, -1)), "x-1");
         assert_eq!(text(|o| push_i64(o, i64::MIN)), "x-9223372036854775808");
-        assert_eq!(text(|o| push_i64(o, 1_700_000_000_000_000)), "x1700000000000000");
+        assert_eq!(
+            text(|o| push_i64(o, 1_700_000_000_000_000)),
+            "x1700000000000000"
+        );
     }
 
     #[test]
@@ -140,7 +143,11 @@ mod tests {
                 let expected = format!("{v:.6}");
                 let expected = expected.trim_end_matches('0').trim_end_matches('.');
                 let expected = if expected == "-0" { "0" } else { expected };
-                assert_eq!(text(|o| assert!(push_decimal(o, v))), format!("x{expected}"), "{code} * {k}");
+                assert_eq!(
+                    text(|o| assert!(push_decimal(o, v))),
+                    format!("x{expected}"),
+                    "{code} * {k}"
+                );
             }
         }
     }
@@ -154,13 +161,25 @@ mod tests {
         assert_eq!(text(|o| assert!(push_decimal(o, 255.5))), "x255.5");
         assert_eq!(text(|o| assert!(push_decimal(o, 3.0 * 0.52))), "x1.56");
         assert_eq!(text(|o| assert!(push_decimal(o, 100.0))), "x100");
-        assert_eq!(text(|o| assert!(push_decimal(o, 257.142_857_14))), "x257.142857");
+        assert_eq!(
+            text(|o| assert!(push_decimal(o, 257.142_857_14))),
+            "x257.142857"
+        );
         assert_eq!(text(|o| assert!(!push_decimal(o, f64::NAN))), "x");
         assert_eq!(text(|o| assert!(!push_decimal(o, f64::INFINITY))), "x");
         assert_eq!(text(|o| assert!(push_decimal(o, 0.05))), "x0.05");
         assert_eq!(text(|o| assert!(push_decimal(o, -0.000001))), "x-0.000001");
-        assert_eq!(text(|o| assert!(push_decimal(o, 1e12 + 0.25))), "x1000000000000.25");
-        assert_eq!(text(|o| assert!(push_decimal(o, -2.5e20))), "x-250000000000000000000");
-        assert_eq!(text(|o| assert!(push_decimal(o, 1e10 + 0.1234565))), "x10000000000.123457");
+        assert_eq!(
+            text(|o| assert!(push_decimal(o, 1e12 + 0.25))),
+            "x1000000000000.25"
+        );
+        assert_eq!(
+            text(|o| assert!(push_decimal(o, -2.5e20))),
+            "x-250000000000000000000"
+        );
+        assert_eq!(
+            text(|o| assert!(push_decimal(o, 1e10 + 0.1234565))),
+            "x10000000000.123457"
+        );
     }
 }

@@ -36,7 +36,12 @@ impl RawSink {
         let name = format!("raw capture {}", path.display());
         let target = target(FileTarget::create(path, &name)?);
         let file = target.handle();
-        Ok(Self { out: BufWriter::with_capacity(file::BUFFER, target), file, name, written: 0 })
+        Ok(Self {
+            out: BufWriter::with_capacity(file::BUFFER, target),
+            file,
+            name,
+            written: 0,
+        })
     }
 }
 
@@ -46,7 +51,9 @@ impl Sink for RawSink {
     }
 
     fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes).map_err(|e| file::context(&self.name, e))?;
+        self.out
+            .write_all(bytes)
+            .map_err(|e| file::context(&self.name, e))?;
         self.written += bytes.len() as u64;
         Ok(())
     }
@@ -96,7 +103,8 @@ mod tests {
         let bytes = stream();
         for chunk in bytes.chunks(7) {
             sink.bytes(chunk).unwrap();
-            sink.record(&super::super::text::tests::record(0, 0)).unwrap();
+            sink.record(&super::super::text::tests::record(0, 0))
+                .unwrap();
             sink.note(&Note::Resync { skipped_bytes: 1 }).unwrap();
         }
         sink.flush().unwrap();
@@ -130,7 +138,13 @@ mod tests {
         };
         let replayed = decode(&std::fs::read(&path).unwrap());
         assert_eq!(replayed, decode(&bytes));
-        assert_eq!(replayed.iter().filter(|e| matches!(e, Event::Packet(_))).count(), 100);
+        assert_eq!(
+            replayed
+                .iter()
+                .filter(|e| matches!(e, Event::Packet(_)))
+                .count(),
+            100
+        );
     }
 
     #[test]
@@ -143,7 +157,11 @@ mod tests {
         sink.bytes(&[2; 200]).unwrap();
         let e = sink.flush().unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::StorageFull);
-        assert!(e.to_string().contains(&format!("raw capture {}: ", path.display())), "{e}");
+        assert!(
+            e.to_string()
+                .contains(&format!("raw capture {}: ", path.display())),
+            "{e}"
+        );
         assert!(sink.finish(256.0).is_err());
         let content = std::fs::read(&path).unwrap();
         assert_eq!(&content[..200], &[1; 200]);
@@ -153,7 +171,9 @@ mod tests {
     #[test]
     fn dev_full_names_the_file() {
         let path = Path::new("/dev/full");
-        let Ok(mut sink) = RawSink::create(path) else { return };
+        let Ok(mut sink) = RawSink::create(path) else {
+            return;
+        };
         sink.bytes(b"abc").unwrap();
         let e = sink.flush().unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::StorageFull);

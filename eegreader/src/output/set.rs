@@ -32,7 +32,12 @@ const FILE_FLUSH: Duration = Duration::from_secs(1);
 impl Outputs {
     /// Outputs writing to `stdout` and `files`; `live` flushes stdout after every batch.
     pub fn new(stdout: Box<dyn Sink>, files: Vec<Box<dyn Sink>>, live: bool) -> Self {
-        Self { stdout: Some(stdout), files, live, last_file_flush: Instant::now() }
+        Self {
+            stdout: Some(stdout),
+            files,
+            live,
+            last_file_flush: Instant::now(),
+        }
     }
 
     /// The bytes as received (for the raw recording).
@@ -85,7 +90,10 @@ impl Outputs {
 
     /// (name, bytes written) of each recording, for the status line.
     pub fn sizes(&self) -> Vec<(String, u64)> {
-        self.files.iter().map(|sink| (sink.name(), sink.size())).collect()
+        self.files
+            .iter()
+            .map(|sink| (sink.name(), sink.size()))
+            .collect()
     }
 
     fn flush_stdout(&mut self) -> Result<(), Stop> {
@@ -115,7 +123,9 @@ impl Outputs {
                 if self.files.is_empty() {
                     return Err(Stop::PipeClosed);
                 }
-                eprintln!("eegreader: standard output was closed; recording goes on (Ctrl-C to stop)");
+                eprintln!(
+                    "eegreader: standard output was closed; recording goes on (Ctrl-C to stop)"
+                );
                 Ok(())
             }
             Err(e) => Err(Stop::Failed(Error::io("writing standard output", &e))),

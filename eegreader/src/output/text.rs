@@ -50,7 +50,10 @@ impl<W: Write> TextSink<W> {
     /// Writes to `out` (standard output in practice); `events: false` (`--no-events`) leaves
     /// out the `#` lines.
     pub fn new(out: W, events: bool) -> Self {
-        Self { lines: LineBuffer::new(out), events }
+        Self {
+            lines: LineBuffer::new(out),
+            events,
+        }
     }
 
     /// Appends one `#` line.
@@ -88,7 +91,11 @@ impl<W: Write> Sink for TextSink<W> {
 
     fn note(&mut self, note: &Note) -> io::Result<()> {
         self.event(|line| match note {
-            Note::Lost { count, first_sample_index, timestamp_us } => write!(
+            Note::Lost {
+                count,
+                first_sample_index,
+                timestamp_us,
+            } => write!(
                 line,
                 "lost {count} {} at sample {first_sample_index} (timestamp_us={timestamp_us})",
                 if *count == 1 { "packet" } else { "packets" }
@@ -101,18 +108,43 @@ impl<W: Write> Sink for TextSink<W> {
             ),
             Note::Protocol(protocol) => write!(line, "protocol {protocol}"),
             Note::DeviceId(id) => write!(line, "device id {}", one_line(id)),
-            Note::DeviceGone { reason, timestamp_us } => {
-                write!(line, "device gone: {} (timestamp_us={timestamp_us})", one_line(reason))
+            Note::DeviceGone {
+                reason,
+                timestamp_us,
+            } => {
+                write!(
+                    line,
+                    "device gone: {} (timestamp_us={timestamp_us})",
+                    one_line(reason)
+                )
             }
-            Note::DeviceBack { device, timestamp_us } => {
-                write!(line, "device back: {} (timestamp_us={timestamp_us})", one_line(device))
+            Note::DeviceBack {
+                device,
+                timestamp_us,
+            } => {
+                write!(
+                    line,
+                    "device back: {} (timestamp_us={timestamp_us})",
+                    one_line(device)
+                )
             }
-            Note::Switches { sample_index, previous, current } => {
-                write!(line, "switches {previous} -> {current} at sample {sample_index}")
+            Note::Switches {
+                sample_index,
+                previous,
+                current,
+            } => {
+                write!(
+                    line,
+                    "switches {previous} -> {current} at sample {sample_index}"
+                )
             }
             Note::CounterStalled { counter } => write!(line, "counter stalled at {counter}"),
             Note::TrailingBytes { count } => {
-                write!(line, "{count} {} at the end made no packet", if *count == 1 { "byte" } else { "bytes" })
+                write!(
+                    line,
+                    "{count} {} at the end made no packet",
+                    if *count == 1 { "byte" } else { "bytes" }
+                )
             }
         })
     }
@@ -166,13 +198,31 @@ pub(super) mod tests {
         vec![
             Note::Protocol(Protocol::P3),
             Note::DeviceId("mEEG\"v1\\0\n".to_owned()),
-            Note::Lost { count: 3, first_sample_index: 1200, timestamp_us: 1_700_000_004_687_500 },
-            Note::Lost { count: 1, first_sample_index: 7, timestamp_us: 1_700_000_000_027_344 },
+            Note::Lost {
+                count: 3,
+                first_sample_index: 1200,
+                timestamp_us: 1_700_000_004_687_500,
+            },
+            Note::Lost {
+                count: 1,
+                first_sample_index: 7,
+                timestamp_us: 1_700_000_000_027_344,
+            },
             Note::SyncLost { at_byte: 4096 },
             Note::Resync { skipped_bytes: 37 },
-            Note::DeviceGone { reason: "read failed:\tgone\u{1b}[2J".to_owned(), timestamp_us: 1_700_000_010_000_000 },
-            Note::DeviceBack { device: "/dev/ttyUSB0".to_owned(), timestamp_us: 1_700_000_012_000_000 },
-            Note::Switches { sample_index: 400, previous: 15, current: 11 },
+            Note::DeviceGone {
+                reason: "read failed:\tgone\u{1b}[2J".to_owned(),
+                timestamp_us: 1_700_000_010_000_000,
+            },
+            Note::DeviceBack {
+                device: "/dev/ttyUSB0".to_owned(),
+                timestamp_us: 1_700_000_012_000_000,
+            },
+            Note::Switches {
+                sample_index: 400,
+                previous: 15,
+                current: 11,
+            },
             Note::CounterStalled { counter: 7 },
             Note::TrailingBytes { count: 5 },
         ]

@@ -26,13 +26,19 @@ fn date(days: i64) -> (i64, i64, i64) {
     let day_of_cycle = days.rem_euclid(146_097);
     // Years in the cycle: every 4th year is a leap year except every 100th, except every 400th
     // (the last day of the cycle).
-    let year_of_cycle = (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36_524 - day_of_cycle / 146_096) / 365;
-    let day_of_year = day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
+    let year_of_cycle =
+        (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36_524 - day_of_cycle / 146_096) / 365;
+    let day_of_year =
+        day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
     // Months from March: 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28/29 days, which
     // (153 * m + 2) / 5 counts exactly.
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
     let year = cycle * 400 + year_of_cycle + i64::from(month <= 2);
     (year, month, day)
 }
@@ -44,12 +50,21 @@ mod tests {
     #[test]
     fn known_instants() {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(iso8601(1_700_000_000_123_456), "2023-11-14T22:13:20.123456Z");
+        assert_eq!(
+            iso8601(1_700_000_000_123_456),
+            "2023-11-14T22:13:20.123456Z"
+        );
         assert_eq!(iso8601(951_782_400_000_000), "2000-02-29T00:00:00.000000Z");
         assert_eq!(iso8601(951_868_799_999_999), "2000-02-29T23:59:59.999999Z");
-        assert_eq!(iso8601(4_107_542_400_000_000), "2100-03-01T00:00:00.000000Z");
+        assert_eq!(
+            iso8601(4_107_542_400_000_000),
+            "2100-03-01T00:00:00.000000Z"
+        );
         assert_eq!(iso8601(-1), "1969-12-31T23:59:59.999999Z");
-        assert_eq!(iso8601(-2_208_988_800_000_000), "1900-01-01T00:00:00.000000Z");
+        assert_eq!(
+            iso8601(-2_208_988_800_000_000),
+            "1900-01-01T00:00:00.000000Z"
+        );
     }
 
     #[test]
@@ -63,7 +78,11 @@ mod tests {
             let next_day = (y, m, d) == (py, pm, pd + 1);
             let next_month = (y, m, d) == (py, pm + 1, 1) && pd >= 28;
             let next_year = (y, m, d) == (py + 1, 1, 1) && (pm, pd) == (12, 31);
-            assert!(next_day || next_month || next_year, "{previous:?} -> {:?}", (y, m, d));
+            assert!(
+                next_day || next_month || next_year,
+                "{previous:?} -> {:?}",
+                (y, m, d)
+            );
             let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
             if m == 3 && d == 1 {
                 assert_eq!(pd, if leap { 29 } else { 28 }, "end of February {y}");

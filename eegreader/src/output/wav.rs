@@ -57,7 +57,10 @@ pub struct WavSink {
 
 impl std::fmt::Debug for WavSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WavSink").field("name", &self.name).field("rate_hz", &self.rate_hz).finish_non_exhaustive()
+        f.debug_struct("WavSink")
+            .field("name", &self.name)
+            .field("rate_hz", &self.rate_hz)
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,7 +77,11 @@ impl WavSink {
         Self::on(path, session, |target| target.fill_disk_at(len))
     }
 
-    fn on(path: &Path, session: &SessionInfo, target: impl FnOnce(FileTarget) -> FileTarget) -> Result<Self, Error> {
+    fn on(
+        path: &Path,
+        session: &SessionInfo,
+        target: impl FnOnce(FileTarget) -> FileTarget,
+    ) -> Result<Self, Error> {
         let name = format!("WAV file {}", path.display());
         let target = target(FileTarget::create(path, &name)?);
         let file = target.handle();
@@ -87,11 +94,18 @@ impl WavSink {
             sample_format: SampleFormat::Int,
         };
         let cannot_write = |e: hound::Error| file::cannot("write", &name, path, &io_error(e));
-        let mut wav = WavWriter::new(BufWriter::with_capacity(file::BUFFER, target), spec).map_err(cannot_write)?;
+        let mut wav = WavWriter::new(BufWriter::with_capacity(file::BUFFER, target), spec)
+            .map_err(cannot_write)?;
         // The header on disk now: a valid, empty recording (and a full disk or an unseekable
         // target is reported here rather than later).
         wav.flush().map_err(cannot_write)?;
-        Ok(Self { wav: Some(wav), file, name, rate_hz, finished_data: 0 })
+        Ok(Self {
+            wav: Some(wav),
+            file,
+            name,
+            rate_hz,
+            finished_data: 0,
+        })
     }
 
     /// Writes `frames` frames, each from `frame()`, or fails (writing nothing) when the file
@@ -110,7 +124,8 @@ impl WavSink {
         }
         for _ in 0..frames {
             for sample in frame() {
-                wav.write_sample(sample).map_err(|e| file::context(&self.name, io_error(e)))?;
+                wav.write_sample(sample)
+                    .map_err(|e| file::context(&self.name, io_error(e)))?;
             }
         }
         Ok(())
@@ -147,19 +162,27 @@ impl Sink for WavSink {
     /// Rewrites the header's lengths and pushes everything to the OS (hound's `flush`).
     fn flush(&mut self) -> io::Result<()> {
         let wav = self.wav.as_mut().ok_or_else(|| finished(&self.name))?;
-        wav.flush().map_err(|e| file::context(&self.name, io_error(e)))
+        wav.flush()
+            .map_err(|e| file::context(&self.name, io_error(e)))
     }
 
     /// Finalises the header, flushes and syncs.
     fn finish(&mut self, _estimated_rate_hz: f64) -> io::Result<()> {
         let wav = self.wav.take().ok_or_else(|| finished(&self.name))?;
         self.finished_data = u64::from(wav.len()) * 2;
-        wav.finalize().map_err(io_error).and_then(|()| file::sync(&self.file)).map_err(|e| file::context(&self.name, e))
+        wav.finalize()
+            .map_err(io_error)
+            .and_then(|()| file::sync(&self.file))
+            .map_err(|e| file::context(&self.name, e))
     }
 
     /// The file's length once flushed: header and samples.
     fn size(&self) -> u64 {
-        HEADER_LEN + self.wav.as_ref().map_or(self.finished_data, |wav| u64::from(wav.len()) * 2)
+        HEADER_LEN
+            + self
+                .wav
+                .as_ref()
+                .map_or(self.finished_data, |wav| u64::from(wav.len()) * 2)
     }
 }
 
@@ -198,7 +221,13 @@ mod tests {
         let spec = reader.spec();
         let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
         assert_eq!(samples.len() % CHANNELS, 0);
-        (spec, samples.chunks(CHANNELS).map(|f| f.try_into().unwrap()).collect())
+        (
+            spec,
+            samples
+                .chunks(CHANNELS)
+                .map(|f| f.try_into().unwrap())
+                .collect(),
+        )
     }
 
     #[test]
@@ -219,10 +248,20 @@ mod tests {
         let mut sink = WavSink::create(&path, &session(257.14)).unwrap();
         sink.note(&Note::Protocol(libeeg::Protocol::P2)).unwrap();
         sink.record(&record(0, 0)).unwrap();
-        sink.note(&Note::Lost { count: 3, first_sample_index: 1, timestamp_us: 0 }).unwrap();
+        sink.note(&Note::Lost {
+            count: 3,
+            first_sample_index: 1,
+            timestamp_us: 0,
+        })
+        .unwrap();
         sink.record(&record(4, 4)).unwrap();
         // A clock jump's worth of loss is cut to 10 s.
-        sink.note(&Note::Lost { count: 1_000_000, first_sample_index: 5, timestamp_us: 0 }).unwrap();
+        sink.note(&Note::Lost {
+            count: 1_000_000,
+            first_sample_index: 5,
+            timestamp_us: 0,
+        })
+        .unwrap();
         sink.record(&record(1_000_005, 9)).unwrap();
         sink.finish(257.142).unwrap();
         assert_eq!(sink.size(), std::fs::metadata(&path).unwrap().len());
@@ -274,25 +313,41 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("full.wav");
         // Room for the header and 1000 frames (and a half).
-        let mut sink = WavSink::create_on_small_disk(&path, &session(256.0), HEADER_LEN + 1000 * FRAME + 6).unwrap();
+        let mut sink =
+            WavSink::create_on_small_disk(&path, &session(256.0), HEADER_LEN + 1000 * FRAME + 6)
+                .unwrap();
         for i in 0..500 {
             sink.record(&record(i, i as u8)).unwrap();
         }
         sink.flush().unwrap();
         // Without a flush, the samples collect in the 64 KiB buffer; the write that spills it
         // meets the full disk.
-        let error =
-            (500..100_000).map(|i| sink.record(&record(i, i as u8))).find_map(Result::err).expect("the disk fills up");
+        let error = (500..100_000)
+            .map(|i| sink.record(&record(i, i as u8)))
+            .find_map(Result::err)
+            .expect("the disk fills up");
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
-        assert!(error.to_string().starts_with(&format!("WAV file {}: ", path.display())), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("WAV file {}: ", path.display())),
+            "{error}"
+        );
         assert!(sink.flush().is_err());
         assert!(sink.finish(256.0).is_err());
         // The header still describes the last successful flush: 500 frames, though the data
         // after them filled the disk.
-        assert_eq!(std::fs::metadata(&path).unwrap().len(), HEADER_LEN + 1000 * FRAME + 6);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            HEADER_LEN + 1000 * FRAME + 6
+        );
         let (_, frames) = frames(&path);
         assert_eq!(frames.len(), 500);
-        assert!(frames.iter().all(|f| *f == [0, -14 * 64, 18 * 64, 32704, -32768, 0]));
+        assert!(
+            frames
+                .iter()
+                .all(|f| *f == [0, -14 * 64, 18 * 64, 32704, -32768, 0])
+        );
     }
 
     #[test]
@@ -306,7 +361,10 @@ mod tests {
         let e = sink.write_frames(room + 1, || [0; CHANNELS]).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
         assert!(
-            e.to_string().starts_with(&format!("WAV file {}: a WAV file holds at most 4 GiB", path.display())),
+            e.to_string().starts_with(&format!(
+                "WAV file {}: a WAV file holds at most 4 GiB",
+                path.display()
+            )),
             "{e}"
         );
         sink.finish(256.0).unwrap();
@@ -318,7 +376,9 @@ mod tests {
         if !Path::new("/dev/full").exists() {
             return;
         }
-        let e = WavSink::create(Path::new("/dev/full"), &session(256.0)).unwrap_err().to_string();
+        let e = WavSink::create(Path::new("/dev/full"), &session(256.0))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("cannot write WAV file /dev/full: "), "{e}");
     }
 }

@@ -26,7 +26,13 @@ pub struct WholeRows {
 impl WholeRows {
     /// Writes whole records to `target`.
     pub fn new(target: FileTarget) -> Self {
-        Self { target, pending: Vec::with_capacity(BUFFER + 1024), scanned: 0, quoted: false, complete: 0 }
+        Self {
+            target,
+            pending: Vec::with_capacity(BUFFER + 1024),
+            scanned: 0,
+            quoted: false,
+            complete: 0,
+        }
     }
 
     /// The file (for its length).
@@ -94,7 +100,10 @@ mod tests {
         }
         assert_eq!(rows.complete, b"a,1\nb,\"x\ny \"\"q\"\"\n\",2\n".len());
         rows.flush().unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"a,1\nb,\"x\ny \"\"q\"\"\n\",2\n");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"a,1\nb,\"x\ny \"\"q\"\"\n\",2\n"
+        );
         rows.write_all(b",4\n").unwrap();
         let target = rows.into_target().unwrap();
         assert_eq!(target.len(), text.len() as u64 + 3);

@@ -25,24 +25,44 @@ const FAST_CHUNK: usize = 256 * 1024;
 impl ReplaySource {
     /// Opens `path` (or standard input when `None`). With `pace`, bytes are released at that
     /// many per second (the packet length times the sample rate), as a device would send them.
-    pub fn open(path: Option<&Path>, pace: Option<f64>, session_start: Instant) -> Result<Self, Error> {
+    pub fn open(
+        path: Option<&Path>,
+        pace: Option<f64>,
+        session_start: Instant,
+    ) -> Result<Self, Error> {
         let (reader, name): (Box<dyn Read>, String) = match path {
             None => (Box::new(io::stdin().lock()), "standard input".into()),
             Some(path) if path.is_dir() => {
-                return Err(Error::new(format!("{} is a directory, not a capture", path.display()))
-                    .fix("give the capture file recorded with --record-raw (or '-' for standard input)"));
+                return Err(Error::new(format!(
+                    "{} is a directory, not a capture",
+                    path.display()
+                ))
+                .fix(
+                    "give the capture file recorded with --record-raw (or '-' for standard input)",
+                ));
             }
             Some(path) => {
                 let file = File::open(path).map_err(|e| {
                     let error = Error::io(format!("cannot open capture {}", path.display()), &e);
-                    if e.kind() == io::ErrorKind::NotFound { error.fix("check the path; '-' reads standard input") } else { error }
+                    if e.kind() == io::ErrorKind::NotFound {
+                        error.fix("check the path; '-' reads standard input")
+                    } else {
+                        error
+                    }
                 })?;
                 (Box::new(file), path.display().to_string())
             }
         };
         // Paced: about 8 ms of data per read, like a USB-serial adapter delivers it.
         let chunk = pace.map_or(FAST_CHUNK, |bps| ((bps / 125.0).ceil() as usize).max(1));
-        Ok(Self { reader, name, buf: vec![0; chunk], pace, sent: 0, session_start })
+        Ok(Self {
+            reader,
+            name,
+            buf: vec![0; chunk],
+            pace,
+            sent: 0,
+            session_start,
+        })
     }
 }
 
@@ -59,7 +79,8 @@ impl Source for ReplaySource {
             return Ok(Input::End);
         }
         if let Some(bytes_per_second) = self.pace {
-            let due = self.session_start + Duration::from_secs_f64((self.sent + n as u64) as f64 / bytes_per_second);
+            let due = self.session_start
+                + Duration::from_secs_f64((self.sent + n as u64) as f64 / bytes_per_second);
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
             }

@@ -26,8 +26,20 @@ impl SimulatedSource {
         let rate_hz = config.rate_hz;
         let seed = config.seed;
         let sim = Simulator::new(config);
-        let faults = faults.then(|| (FaultInjector::new(sim.encoder().clone(), FaultConfig::demo(), seed), Damaged::default()));
-        Self { sim, faults, rate_hz, frames_sent: 0, buf: Vec::new(), session_start }
+        let faults = faults.then(|| {
+            (
+                FaultInjector::new(sim.encoder().clone(), FaultConfig::demo(), seed),
+                Damaged::default(),
+            )
+        });
+        Self {
+            sim,
+            faults,
+            rate_hz,
+            frames_sent: 0,
+            buf: Vec::new(),
+            session_start,
+        }
     }
 }
 

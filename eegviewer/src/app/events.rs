@@ -17,15 +17,17 @@ pub fn show(ui: &mut Ui, session: &Session, view: &mut View) {
         ui.label(RichText::new("No lost data so far").weak());
         return;
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for gap in gaps.iter().rev().take(MAX_LISTED) {
-            let text = format!("{}  {}", clock(gap.start), gap.label());
-            if ui.link(text).on_hover_text("Show in the plots").clicked() {
-                let mid = (gap.start + gap.end) / 2.0;
-                view.jump_to((mid - view.window_s / 2.0, mid + view.window_s / 2.0));
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for gap in gaps.iter().rev().take(MAX_LISTED) {
+                let text = format!("{}  {}", clock(gap.start), gap.label());
+                if ui.link(text).on_hover_text("Show in the plots").clicked() {
+                    let mid = (gap.start + gap.end) / 2.0;
+                    view.jump_to((mid - view.window_s / 2.0, mid + view.window_s / 2.0));
+                }
             }
-        }
-    });
+        });
 }
 
 /// `m:ss.s` since the first sample.

@@ -127,7 +127,11 @@ impl Viewer {
     /// Drains waiting batches within the frame's budget; asks for another frame at once if
     /// some are left. Runs before every frame, and while the window is hidden.
     pub fn logic_step(&mut self, ctx: &Context) {
-        let budget = if self.source.is_review() { REVIEW_BUDGET } else { LIVE_BUDGET };
+        let budget = if self.source.is_review() {
+            REVIEW_BUDGET
+        } else {
+            LIVE_BUDGET
+        };
         if self.source.drain(&mut self.session, budget) {
             ctx.request_repaint();
         }
@@ -138,15 +142,30 @@ impl Viewer {
         let review = self.review;
         self.shortcuts(ui.ctx());
         egui::Panel::top("toolbar").show(ui, |ui| {
-            toolbar::show(ui, &mut self.session, &mut self.view, review, &mut self.show_events);
+            toolbar::show(
+                ui,
+                &mut self.session,
+                &mut self.view,
+                review,
+                &mut self.show_events,
+            );
         });
         egui::Panel::bottom("status").show(ui, |ui| {
-            status::show(ui, &self.session, review, self.view.paused_at.is_some(), self.source.waiting());
+            status::show(
+                ui,
+                &self.session,
+                review,
+                self.view.paused_at.is_some(),
+                self.source.waiting(),
+            );
         });
         if self.show_events {
-            egui::Panel::right("events").default_size(170.0).resizable(true).show(ui, |ui| {
-                events::show(ui, &self.session, &mut self.view);
-            });
+            egui::Panel::right("events")
+                .default_size(170.0)
+                .resizable(true)
+                .show(ui, |ui| {
+                    events::show(ui, &self.session, &mut self.view);
+                });
         }
         self.spectrum.show(ui, &self.session, &self.view);
         egui::CentralPanel::default().show(ui, |ui| {
@@ -183,9 +202,15 @@ impl eframe::App for Viewer {
 
 /// Seconds from the first to the last sample of `batches`.
 fn session_seconds(batches: &[Batch]) -> f64 {
-    let mut times = batches.iter().flat_map(|b| b.samples.iter().map(|s| s.timestamp_us));
+    let mut times = batches
+        .iter()
+        .flat_map(|b| b.samples.iter().map(|s| s.timestamp_us));
     let first = times.next();
-    let last = batches.iter().rev().find_map(|b| b.samples.last()).map(|s| s.timestamp_us);
+    let last = batches
+        .iter()
+        .rev()
+        .find_map(|b| b.samples.last())
+        .map(|s| s.timestamp_us);
     match (first, last) {
         (Some(a), Some(b)) => (b - a).max(0) as f64 * 1e-6,
         _ => 0.0,

@@ -59,7 +59,9 @@ impl Plots {
     /// Draws the shown channels of `session` into the rest of `ui`, as `view` says, and
     /// updates `view` from what the user did (drag, zoom).
     pub fn show(&mut self, ui: &mut Ui, session: &Session, view: &mut View) {
-        let shown: Vec<usize> = (0..CHANNELS).filter(|&ch| view.channels[ch].visible).collect();
+        let shown: Vec<usize> = (0..CHANNELS)
+            .filter(|&ch| view.channels[ch].visible)
+            .collect();
         if shown.is_empty() {
             ui.centered_and_justified(|ui| ui.label("No channel shown: tick one in the toolbar."));
             return;
@@ -77,9 +79,14 @@ impl Plots {
             }
         }
         let spacing = ui.spacing().item_spacing.y;
-        let height = ((ui.available_height() - X_AXIS_HEIGHT) / shown.len() as f32 - spacing).max(40.0);
-        let gap_min_width = MIN_GAP_WIDTH * (range.1 - range.0) / f64::from(width_px / ui.pixels_per_point());
-        let gaps: Vec<&Gap> = session.gaps().filter(|g| g.end >= range.0 && g.start <= range.1).collect();
+        let height =
+            ((ui.available_height() - X_AXIS_HEIGHT) / shown.len() as f32 - spacing).max(40.0);
+        let gap_min_width =
+            MIN_GAP_WIDTH * (range.1 - range.0) / f64::from(width_px / ui.pixels_per_point());
+        let gaps: Vec<&Gap> = session
+            .gaps()
+            .filter(|g| g.end >= range.0 && g.start <= range.1)
+            .collect();
         let mut interacted = false;
         let mut shown_range = range;
         for (n, &ch) in shown.iter().enumerate() {
@@ -102,8 +109,13 @@ impl Plots {
                 .allow_double_click_reset(false)
                 .set_margin_fraction(Vec2::ZERO)
                 .label_formatter(move |hover| {
-                    let (HoverPosition::NearDataPoint { position, .. } | HoverPosition::Elsewhere { position }) = hover;
-                    Some(format!("{}\n{:.1} {unit}", time_label_fine(position.x), position.y))
+                    let (HoverPosition::NearDataPoint { position, .. }
+                    | HoverPosition::Elsewhere { position }) = hover;
+                    Some(format!(
+                        "{}\n{:.1} {unit}",
+                        time_label_fine(position.x),
+                        position.y
+                    ))
                 });
             let trace = &self.traces[ch];
             let color = COLORS[ch];
@@ -127,23 +139,44 @@ impl Plots {
                     plot_ui.span(Span::new("", mid - half..=mid + half).fill(GAP_FILL));
                 }
                 if n == 0 {
-                    for (mid, text) in gap_labels(gaps, gap_min_width * LABEL_SPACING_GAPS, bounds.min()[0] + gap_min_width * HEADER_GAPS) {
+                    for (mid, text) in gap_labels(
+                        gaps,
+                        gap_min_width * LABEL_SPACING_GAPS,
+                        bounds.min()[0] + gap_min_width * HEADER_GAPS,
+                    ) {
                         let label = RichText::new(text).color(GAP_TEXT).strong();
                         let at = PlotPoint::new(mid, bounds.max()[1]);
-                        plot_ui.text(Text::new("", at, label).anchor(Align2::CENTER_TOP).allow_hover(false));
+                        plot_ui.text(
+                            Text::new("", at, label)
+                                .anchor(Align2::CENTER_TOP)
+                                .allow_hover(false),
+                        );
                     }
                 }
                 for (i, r) in trace.lines.iter().enumerate() {
                     let points = PlotPoints::Borrowed(&trace.points[r.clone()]);
-                    plot_ui.line(Line::new(name.as_str(), points).id((ch, i)).color(color).width(1.2));
+                    plot_ui.line(
+                        Line::new(name.as_str(), points)
+                            .id((ch, i))
+                            .color(color)
+                            .width(1.2),
+                    );
                 }
                 let corner = PlotPoint::new(bounds.min()[0], bounds.max()[1]);
                 let header = format!("{name}  ·  {quality}");
-                let header = RichText::new(header).color(color).strong().background_color(Color32::from_black_alpha(160));
-                plot_ui.text(Text::new("", corner, header).anchor(Align2::LEFT_TOP).allow_hover(false));
+                let header = RichText::new(header)
+                    .color(color)
+                    .strong()
+                    .background_color(Color32::from_black_alpha(160));
+                plot_ui.text(
+                    Text::new("", corner, header)
+                        .anchor(Align2::LEFT_TOP)
+                        .allow_hover(false),
+                );
             });
             let r = &response.response;
-            let (scrolled, zoomed) = ui.input(|i| (i.smooth_scroll_delta != Vec2::ZERO, i.zoom_delta() != 1.0));
+            let (scrolled, zoomed) =
+                ui.input(|i| (i.smooth_scroll_delta != Vec2::ZERO, i.zoom_delta() != 1.0));
             interacted |= r.dragged() || (r.hovered() && (scrolled || zoomed));
             let b = response.transform.bounds();
             shown_range = (b.min()[0], b.max()[0]);
@@ -172,10 +205,16 @@ impl Plots {
         let width = (range.1 - range.0).max(1e-6);
         let margin = if view.follow { 0.0 } else { width / 2.0 };
         let (t0, t1) = (range.0 - margin, range.1 + margin);
-        let columns = Columns { t0, t1, count: (width_px as f64 * (t1 - t0) / width).ceil() as usize };
+        let columns = Columns {
+            t0,
+            t1,
+            count: (width_px as f64 * (t1 - t0) / width).ceil() as usize,
+        };
         let trace = &mut self.traces[ch];
         let span = session.history().span(t0, t1);
-        trace.decimated.decimate(&span.runs(Session::filtered_column(ch)), columns);
+        trace
+            .decimated
+            .decimate(&span.runs(Session::filtered_column(ch)), columns);
         trace.points.clear();
         trace.lines.clear();
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -202,7 +241,11 @@ fn time_label(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String 
         return String::new();
     }
     let (m, s) = ((mark.value / 60.0).floor(), mark.value % 60.0);
-    if mark.step_size < 0.999 { format!("{m}:{s:04.1}") } else { format!("{m}:{:02}", s.round() as u32) }
+    if mark.step_size < 0.999 {
+        format!("{m}:{s:04.1}")
+    } else {
+        format!("{m}:{:02}", s.round() as u32)
+    }
 }
 
 /// A time for the cursor readout: `m:ss.sss`.
@@ -232,10 +275,16 @@ fn gap_labels(gaps: &[&Gap], spacing: f64, left: f64) -> Vec<(f64, String)> {
     };
     for gap in gaps {
         let mid = (gap.start + gap.end) / 2.0;
-        let lost = if let GapKind::Lost(n) = gap.kind { n } else { 0 };
+        let lost = if let GapKind::Lost(n) = gap.kind {
+            n
+        } else {
+            0
+        };
         let outage = gap.kind == GapKind::DeviceGone;
         cluster = Some(match cluster {
-            Some((start, end, l, c, o)) if mid - end < spacing => (start, mid, l + lost, c + 1, o || outage),
+            Some((start, end, l, c, o)) if mid - end < spacing => {
+                (start, mid, l + lost, c + 1, o || outage)
+            }
             Some(done) => {
                 flush(done);
                 (mid, mid, lost, 1, outage)
@@ -264,7 +313,11 @@ mod tests {
 
     #[test]
     fn close_gaps_share_a_label() {
-        let gap = |t: f64, n| Gap { start: t, end: t + 0.01, kind: GapKind::Lost(n) };
+        let gap = |t: f64, n| Gap {
+            start: t,
+            end: t + 0.01,
+            kind: GapKind::Lost(n),
+        };
         let gaps = [gap(1.0, 2), gap(1.1, 3), gap(5.0, 1)];
         let refs: Vec<&Gap> = gaps.iter().collect();
         let labels = gap_labels(&refs, 0.5, 0.0);

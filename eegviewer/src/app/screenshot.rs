@@ -29,15 +29,30 @@ impl Screenshot {
     pub fn new(path: PathBuf, frames: u64) -> (Self, Outcome) {
         let (tx, rx) = channel();
         let outcome = Outcome::default();
-        (Self { path, frames, seen: 0, requested: false, tx, rx, outcome: outcome.clone() }, outcome)
+        (
+            Self {
+                path,
+                frames,
+                seen: 0,
+                requested: false,
+                tx,
+                rx,
+                outcome: outcome.clone(),
+            },
+            outcome,
+        )
     }
 
     /// Called once per frame, after the UI is drawn.
     pub fn frame(&mut self, ctx: &Context) {
         self.seen += 1;
         if let Ok(image) = self.rx.try_recv() {
-            let result = write_png(&self.path, &image).map_err(|e| format!("cannot write {}: {e}", self.path.display()));
-            *self.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+            let result = write_png(&self.path, &image)
+                .map_err(|e| format!("cannot write {}: {e}", self.path.display()));
+            *self
+                .outcome
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
             ctx.send_viewport_cmd(ViewportCommand::Close);
             return;
         }
@@ -58,11 +73,19 @@ impl Screenshot {
 /// Writes `image` as an 8-bit RGB PNG (the window is opaque: alpha is dropped).
 pub fn write_png(path: &Path, image: &ColorImage) -> Result<(), Box<dyn std::error::Error>> {
     let [w, h] = image.size;
-    let mut encoder = png::Encoder::new(BufWriter::new(File::create(path)?), u32::try_from(w)?, u32::try_from(h)?);
+    let mut encoder = png::Encoder::new(
+        BufWriter::new(File::create(path)?),
+        u32::try_from(w)?,
+        u32::try_from(h)?,
+    );
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header()?;
-    let rgb: Vec<u8> = image.pixels.iter().flat_map(|c| [c.r(), c.g(), c.b()]).collect();
+    let rgb: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| [c.r(), c.g(), c.b()])
+        .collect();
     writer.write_image_data(&rgb)?;
     writer.finish()?;
     Ok(())

@@ -99,12 +99,19 @@ impl Session {
     /// An empty session keeping `history_s` seconds of samples, with `settings` as display
     /// filters.
     pub fn new(history_s: f64, settings: FilterSettings) -> Self {
-        let config = HistoryConfig { seconds: history_s, ..HistoryConfig::new(2 * CHANNELS, NOMINAL_RATE_HZ) };
+        let config = HistoryConfig {
+            seconds: history_s,
+            ..HistoryConfig::new(2 * CHANNELS, NOMINAL_RATE_HZ)
+        };
         Self {
             history: History::new(config),
             filters: FilterBank::new(CHANNELS, NOMINAL_RATE_HZ, settings),
             settings,
-            quality: ChannelQuality::new(CHANNELS, NOMINAL_RATE_HZ, settings.notch.unwrap_or_default()),
+            quality: ChannelQuality::new(
+                CHANNELS,
+                NOMINAL_RATE_HZ,
+                settings.notch.unwrap_or_default(),
+            ),
             origin_us: None,
             newest_us: None,
             counters: Counters::default(),
@@ -172,7 +179,11 @@ impl Session {
             if let Some(before) = self.history.newest_time()
                 && t >= before
             {
-                self.push_gap(Gap { start: before, end: t, kind: kind.unwrap_or(GapKind::Unreported) });
+                self.push_gap(Gap {
+                    start: before,
+                    end: t,
+                    kind: kind.unwrap_or(GapKind::Unreported),
+                });
             }
         }
         self.quality.push(t, &sample.values);
@@ -186,7 +197,9 @@ impl Session {
         self.history.push(t, &frame);
         self.counters.packets += 1;
         self.newest_us = Some(sample.timestamp_us);
-        let position = sample.sample_index.unwrap_or(self.counters.packets + self.counters.lost);
+        let position = sample
+            .sample_index
+            .unwrap_or(self.counters.packets + self.counters.lost);
         if let Some(rate) = self.rate.push(t, position) {
             self.filters.set_rate_hz(rate);
         }
@@ -338,11 +351,19 @@ mod tests {
     #[test]
     fn a_lost_marker_makes_a_labelled_gap_between_its_neighbours() {
         let mut session = Session::new(60.0, FilterSettings::default());
-        let mut batch = Batch { samples: (0..10).map(sample).collect(), lines: 10, ..Batch::default() };
+        let mut batch = Batch {
+            samples: (0..10).map(sample).collect(),
+            lines: 10,
+            ..Batch::default()
+        };
         batch.samples.extend((15..20).map(sample));
         batch.markers.push(MarkerAt {
             before_sample: 10,
-            marker: Marker::Lost { count: 5, first_sample_index: 10, at_us: 0 },
+            marker: Marker::Lost {
+                count: 5,
+                first_sample_index: 10,
+                at_us: 0,
+            },
         });
         session.ingest(&batch);
         let gaps: Vec<_> = session.gaps().collect();
@@ -350,14 +371,20 @@ mod tests {
         assert_eq!(gaps[0].label(), "5 lost");
         assert!((gaps[0].start - 9.0 / 256.0).abs() < 1e-5);
         assert!((gaps[0].end - 15.0 / 256.0).abs() < 1e-5);
-        assert_eq!((session.counters().packets, session.counters().lost), (15, 5));
+        assert_eq!(
+            (session.counters().packets, session.counters().lost),
+            (15, 5)
+        );
     }
 
     #[test]
     fn the_rate_counts_lost_packets_as_time_passing() {
         let mut session = Session::new(60.0, FilterSettings::OFF);
         let samples = (0..2000).filter(|i| i % 10 != 3).map(sample).collect();
-        session.ingest(&Batch { samples, ..Batch::default() });
+        session.ingest(&Batch {
+            samples,
+            ..Batch::default()
+        });
         let rate = session.rate_hz().expect("measured");
         assert!((rate - 256.0).abs() < 1.0, "{rate}");
     }
@@ -365,7 +392,10 @@ mod tests {
     #[test]
     fn toggling_a_filter_refilters_the_past() {
         let mut session = Session::new(60.0, FilterSettings::OFF);
-        session.ingest(&Batch { samples: (0..1000).map(sample).collect(), ..Batch::default() });
+        session.ingest(&Batch {
+            samples: (0..1000).map(sample).collect(),
+            ..Batch::default()
+        });
         let last = |s: &Session| {
             let [a, b] = s.history().recent(1).values(Session::filtered_column(1));
             *b.last().or(a.last()).unwrap()

@@ -23,7 +23,11 @@ pub fn show(ui: &mut Ui, session: &Session, review: bool, paused: bool, loading:
         });
         ui.separator();
         let lost = format!("Lost: {}", c.lost);
-        ui.label(if c.lost > 0 { RichText::new(lost).color(WARN) } else { RichText::new(lost) });
+        ui.label(if c.lost > 0 {
+            RichText::new(lost).color(WARN)
+        } else {
+            RichText::new(lost)
+        });
         ui.separator();
         let skipped = ui.label(format!("Skipped lines: {}", c.skipped_lines));
         if let Some(first) = &c.first_skipped {
@@ -65,10 +69,16 @@ pub fn show(ui: &mut Ui, session: &Session, review: bool, paused: bool, loading:
 
 /// Wall-clock now, microseconds since the Unix epoch.
 fn now_us() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }
 
 /// A latency for people: milliseconds below 10 s, else seconds.
 fn latency_text(us: i64) -> String {
-    if us.abs() < 10_000_000 { format!("{} ms", us / 1000) } else { format!("{:.0} s", us as f64 * 1e-6) }
+    if us.abs() < 10_000_000 {
+        format!("{} ms", us / 1000)
+    } else {
+        format!("{:.0} s", us as f64 * 1e-6)
+    }
 }

@@ -11,18 +11,32 @@ use crate::signal::mains::Mains;
 
 /// Draws the toolbar's two rows and applies what was changed. `review` hides the live-only
 /// controls' wording ("Pause" makes no sense for a file, "Follow" jumps to the end).
-pub fn show(ui: &mut Ui, session: &mut Session, view: &mut View, review: bool, show_events: &mut bool) {
+pub fn show(
+    ui: &mut Ui,
+    session: &mut Session,
+    view: &mut View,
+    review: bool,
+    show_events: &mut bool,
+) {
     ui.horizontal_wrapped(|ui| {
         if !review {
             let paused = view.paused_at.is_some();
             let label = if paused { "Resume" } else { "Pause" };
-            if ui.button(label).on_hover_text("Freeze the view; data keeps arriving (Space)").clicked() {
+            if ui
+                .button(label)
+                .on_hover_text("Freeze the view; data keeps arriving (Space)")
+                .clicked()
+            {
                 view.toggle_pause(session.newest_time());
             }
         }
         let follow_label = if review { "Go to end" } else { "Follow live" };
         let live = view.follow && view.paused_at.is_none();
-        if ui.add_enabled(!live, egui::Button::new(follow_label)).on_hover_text("Back to the newest data (End)").clicked() {
+        if ui
+            .add_enabled(!live, egui::Button::new(follow_label))
+            .on_hover_text("Back to the newest data (End)")
+            .clicked()
+        {
             view.follow_live();
         }
         ui.separator();
@@ -57,14 +71,22 @@ pub fn show(ui: &mut Ui, session: &mut Session, view: &mut View, review: bool, s
         filters(ui, session);
         ui.separator();
         ui.toggle_value(show_events, "Events");
-        ui.toggle_value(&mut view.show_spectrum, "Spectrum").on_hover_text("Power spectrum and band powers (F)");
+        ui.toggle_value(&mut view.show_spectrum, "Spectrum")
+            .on_hover_text("Power spectrum and band powers (F)");
     });
     ui.horizontal_wrapped(|ui| {
         ui.label("Channels");
         for ((channel, name), color) in view.channels.iter_mut().zip(&view.names).zip(COLORS) {
-            ui.checkbox(&mut channel.visible, egui::RichText::new(name.as_str()).color(color));
+            ui.checkbox(
+                &mut channel.visible,
+                egui::RichText::new(name.as_str()).color(color),
+            );
         }
-        if ui.button("EEG-SMT").on_hover_text("Show channels 1-2, the EEG-SMT's real ones").clicked() {
+        if ui
+            .button("EEG-SMT")
+            .on_hover_text("Show channels 1-2, the EEG-SMT's real ones")
+            .clicked()
+        {
             view.eeg_smt_preset();
         }
         if ui.button("All").clicked() {
@@ -83,7 +105,8 @@ pub fn show(ui: &mut Ui, session: &mut Session, view: &mut View, review: bool, s
 /// The filter toggles; a change re-filters the history.
 fn filters(ui: &mut Ui, session: &mut Session) {
     let mut settings: FilterSettings = session.filters();
-    ui.checkbox(&mut settings.high_pass, "High-pass 0.5 Hz").on_hover_text("Removes the offset and slow drift");
+    ui.checkbox(&mut settings.high_pass, "High-pass 0.5 Hz")
+        .on_hover_text("Removes the offset and slow drift");
     let label = ui.label("Notch");
     egui::ComboBox::from_id_salt("notch")
         .width(64.0)

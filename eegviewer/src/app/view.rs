@@ -44,7 +44,11 @@ pub struct ChannelView {
 
 impl Default for ChannelView {
     fn default() -> Self {
-        Self { visible: true, autoscale: true, y_range: (-100.0, 100.0) }
+        Self {
+            visible: true,
+            autoscale: true,
+            y_range: (-100.0, 100.0),
+        }
     }
 }
 
@@ -178,7 +182,11 @@ pub fn autoscale(current: (f64, f64), lo: f64, hi: f64) -> (f64, f64) {
 /// The smallest 1-2-5 number at or above `x`.
 fn nice_up(x: f64) -> f64 {
     let magnitude = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|&v| v >= x).unwrap_or(10.0 * magnitude)
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&v| v >= x)
+        .unwrap_or(10.0 * magnitude)
 }
 
 #[cfg(test)]

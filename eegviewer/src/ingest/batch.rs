@@ -59,7 +59,10 @@ impl BatchBuilder {
             }
             self.protocol = Some(protocol);
         }
-        self.batch.markers.push(MarkerAt { before_sample: self.batch.samples.len(), marker });
+        self.batch.markers.push(MarkerAt {
+            before_sample: self.batch.samples.len(),
+            marker,
+        });
     }
 
     /// Counts a garbage line (not counted by [`line`](Self::line)).
@@ -93,7 +96,13 @@ impl BatchBuilder {
     /// The batch built so far; the next one starts empty.
     pub fn take(&mut self) -> Batch {
         let capacity = self.batch.samples.len().clamp(16, MAX_SAMPLES);
-        std::mem::replace(&mut self.batch, Batch { samples: Vec::with_capacity(capacity), ..Batch::default() })
+        std::mem::replace(
+            &mut self.batch,
+            Batch {
+                samples: Vec::with_capacity(capacity),
+                ..Batch::default()
+            },
+        )
     }
 }
 
@@ -102,7 +111,13 @@ mod tests {
     use super::*;
 
     fn sample(t: i64) -> Sample {
-        Sample { timestamp_us: t, sample_index: None, frame: 0, values: [512; 6], switches: 15 }
+        Sample {
+            timestamp_us: t,
+            sample_index: None,
+            frame: 0,
+            values: [512; 6],
+            switches: 15,
+        }
     }
 
     #[test]
@@ -114,8 +129,20 @@ mod tests {
         b.marker(Marker::SyncLost { at_byte: 9 });
         let batch = b.take();
         assert_eq!(batch.samples.len(), 2);
-        assert_eq!(batch.markers[0], MarkerAt { before_sample: 0, marker: Marker::Resync { skipped_bytes: 3 } });
-        assert_eq!(batch.markers[1], MarkerAt { before_sample: 2, marker: Marker::SyncLost { at_byte: 9 } });
+        assert_eq!(
+            batch.markers[0],
+            MarkerAt {
+                before_sample: 0,
+                marker: Marker::Resync { skipped_bytes: 3 }
+            }
+        );
+        assert_eq!(
+            batch.markers[1],
+            MarkerAt {
+                before_sample: 2,
+                marker: Marker::SyncLost { at_byte: 9 }
+            }
+        );
         assert!(b.is_empty());
     }
 
@@ -131,8 +158,20 @@ mod tests {
         b.marker(Marker::Protocol(Protocol::P3));
         b.sample(sample(3), Some(Protocol::P3));
         let second = b.take();
-        assert_eq!(first.markers, [MarkerAt { before_sample: 0, marker: Marker::Protocol(Protocol::P2) }]);
-        assert_eq!(second.markers, [MarkerAt { before_sample: 1, marker: Marker::Protocol(Protocol::P3) }]);
+        assert_eq!(
+            first.markers,
+            [MarkerAt {
+                before_sample: 0,
+                marker: Marker::Protocol(Protocol::P2)
+            }]
+        );
+        assert_eq!(
+            second.markers,
+            [MarkerAt {
+                before_sample: 1,
+                marker: Marker::Protocol(Protocol::P3)
+            }]
+        );
     }
 
     #[test]
@@ -146,7 +185,10 @@ mod tests {
         assert_eq!((batch.lines, batch.garbage_lines), (4, 2));
         assert_eq!(batch.first_garbage.as_deref(), Some("first \\u{1b} junk"));
         let next = b.take();
-        assert_eq!((next.lines, next.garbage_lines, next.first_garbage), (0, 0, None));
+        assert_eq!(
+            (next.lines, next.garbage_lines, next.first_garbage),
+            (0, 0, None)
+        );
     }
 
     #[test]

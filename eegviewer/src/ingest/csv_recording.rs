@@ -59,15 +59,31 @@ pub struct RecordingInfo {
 /// Whether `prefix` (the start of a file) is a CSV recording: `#` lines, then a column row
 /// starting with `kind,`.
 pub fn is_recording(prefix: &[u8]) -> bool {
-    prefix.split(|&b| b == b'\n').find(|line| !line.starts_with(b"#")).is_some_and(|row| row.starts_with(b"kind,"))
+    prefix
+        .split(|&b| b == b'\n')
+        .find(|line| !line.starts_with(b"#"))
+        .is_some_and(|row| row.starts_with(b"kind,"))
 }
 
 /// Reads a whole recording into batches, with what its `#` lines say.
 pub fn read(reader: impl Read) -> Result<(RecordingInfo, Vec<Batch>), csv::Error> {
-    let mut reader = TailKeeper { inner: reader, head: Vec::new(), tail: Vec::new(), total: 0 };
-    let mut csv = ReaderBuilder::new().comment(Some(b'#')).flexible(true).from_reader(&mut reader);
+    let mut reader = TailKeeper {
+        inner: reader,
+        head: Vec::new(),
+        tail: Vec::new(),
+        total: 0,
+    };
+    let mut csv = ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .flexible(true)
+        .from_reader(&mut reader);
     let columns = Columns::find(csv.byte_headers()?);
-    let mut rows = Rows { columns, builder: BatchBuilder::new(), protocol: None, switches: 0x0F };
+    let mut rows = Rows {
+        columns,
+        builder: BatchBuilder::new(),
+        protocol: None,
+        switches: 0x0F,
+    };
     let mut batches = Vec::new();
     let mut record = ByteRecord::new();
     while csv.read_byte_record(&mut record)? {
@@ -80,18 +96,34 @@ pub fn read(reader: impl Read) -> Result<(RecordingInfo, Vec<Batch>), csv::Error
     let mut info = RecordingInfo::default();
     // The `#` lines before the column row, and those after the last row: a quoted cell that
     // spans lines cannot pass for one.
-    let header: Vec<&[u8]> = reader.head.split(|&b| b == b'\n').take_while(|l| l.starts_with(b"#")).collect();
+    let header: Vec<&[u8]> = reader
+        .head
+        .split(|&b| b == b'\n')
+        .take_while(|l| l.starts_with(b"#"))
+        .collect();
     let mut tail = &reader.tail[..];
     if reader.total > tail.len() as u64 {
         // The first line kept may be cut.
-        tail = tail.iter().position(|&b| b == b'\n').map_or(&[], |end| &tail[end + 1..]);
+        tail = tail
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(&[], |end| &tail[end + 1..]);
     }
-    let footer: Vec<&[u8]> =
-        tail.split(|&b| b == b'\n').rev().skip_while(|l| l.is_empty()).take_while(|l| l.starts_with(b"#")).collect();
+    let footer: Vec<&[u8]> = tail
+        .split(|&b| b == b'\n')
+        .rev()
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| l.starts_with(b"#"))
+        .collect();
     comments(&header, &mut info);
     comments(&footer, &mut info);
-    if footer.iter().any(|line| line.starts_with(b"# estimated_rate_hz=")) {
-        rows.builder.marker(Marker::ReaderFinished { estimated_rate_hz: info.estimated_rate_hz });
+    if footer
+        .iter()
+        .any(|line| line.starts_with(b"# estimated_rate_hz="))
+    {
+        rows.builder.marker(Marker::ReaderFinished {
+            estimated_rate_hz: info.estimated_rate_hz,
+        });
     }
     rows.builder.marker(Marker::StreamEnded { error: None });
     batches.push(rows.builder.take());
@@ -120,7 +152,8 @@ impl<R: Read> Read for TailKeeper<R> {
         self.total += n as u64;
         let room = HEAD - self.head.len();
         self.head.extend_from_slice(&bytes[..n.min(room)]);
-        self.tail.extend_from_slice(&bytes[n.saturating_sub(TAIL)..]);
+        self.tail
+            .extend_from_slice(&bytes[n.saturating_sub(TAIL)..]);
         if self.tail.len() > 2 * TAIL {
             self.tail.drain(..self.tail.len() - TAIL);
         }
@@ -131,10 +164,21 @@ impl<R: Read> Read for TailKeeper<R> {
 /// Reads `# key=value` lines.
 fn comments(lines: &[&[u8]], info: &mut RecordingInfo) {
     for line in lines {
-        let Some(line) = line.strip_prefix(b"# ") else { continue };
-        let Ok(line) = std::str::from_utf8(line.strip_suffix(b"\r").unwrap_or(line)) else { continue };
-        let Some((key, value)) = line.split_once('=') else { continue };
-        let number = || value.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
+        let Some(line) = line.strip_prefix(b"# ") else {
+            continue;
+        };
+        let Ok(line) = std::str::from_utf8(line.strip_suffix(b"\r").unwrap_or(line)) else {
+            continue;
+        };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let number = || {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v > 0.0)
+        };
         match key {
             "source" => info.source = Some(value.to_owned()),
             "profile" => info.profile = Some(value.to_owned()),
@@ -193,7 +237,9 @@ impl Rows {
     fn row(&mut self, row: &ByteRecord) {
         self.builder.count_lines(1);
         let cell = |column: Option<usize>| column.and_then(|c| row.get(c));
-        let Some(kind) = cell(self.columns.kind) else { return self.builder.garbage(&joined(row)) };
+        let Some(kind) = cell(self.columns.kind) else {
+            return self.builder.garbage(&joined(row));
+        };
         let marker = match kind {
             b"packet" => return self.packet(row),
             b"gap" => (|| {
@@ -220,13 +266,15 @@ impl Rows {
                 Some(b"P3") => Some(Marker::Protocol(Protocol::P3)),
                 _ => None,
             },
-            b"device_id" => cell(self.columns.detail).and_then(detail).map(Marker::DeviceId),
-            b"sync_lost" => setting(cell(self.columns.detail), b"at_byte=").map(|at_byte| Marker::SyncLost { at_byte }),
+            b"device_id" => cell(self.columns.detail)
+                .and_then(detail)
+                .map(Marker::DeviceId),
+            b"sync_lost" => setting(cell(self.columns.detail), b"at_byte=")
+                .map(|at_byte| Marker::SyncLost { at_byte }),
             b"resync" => setting(cell(self.columns.detail), b"skipped_bytes=")
                 .map(|skipped_bytes| Marker::Resync { skipped_bytes }),
-            b"trailing_bytes" => {
-                setting(cell(self.columns.detail), b"bytes=").map(|count| Marker::TrailingBytes { count })
-            }
+            b"trailing_bytes" => setting(cell(self.columns.detail), b"bytes=")
+                .map(|count| Marker::TrailingBytes { count }),
             b"counter_stalled" => cell(self.columns.counter)
                 .and_then(|c| field::small(c, u8::MAX))
                 .map(|counter| Marker::CounterStalled { counter }),
@@ -253,12 +301,17 @@ impl Rows {
             Some(Sample {
                 timestamp_us: field::signed(cell(self.columns.timestamp_us)?)?,
                 sample_index: Some(field::unsigned(cell(self.columns.sample_index)?)?),
-                frame: field::frame(cell(self.columns.counter)?, self.protocol.unwrap_or(Protocol::P2))?,
+                frame: field::frame(
+                    cell(self.columns.counter)?,
+                    self.protocol.unwrap_or(Protocol::P2),
+                )?,
                 values,
                 switches: field::switches(cell(self.columns.switches)?)?,
             })
         })();
-        let Some(sample) = sample else { return self.builder.garbage(&joined(row)) };
+        let Some(sample) = sample else {
+            return self.builder.garbage(&joined(row));
+        };
         if sample.switches != self.switches {
             let previous = std::mem::replace(&mut self.switches, sample.switches);
             self.builder.marker(Marker::SwitchChange {
@@ -338,7 +391,9 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
                 start_us: Some(1_700_000_000_000_000),
                 nominal_rate_hz: Some(256.0),
                 scale_uv_per_lsb: Some(0.5),
-                labels: ["Fp1", "Fp2", "C3", "C4", "P3", "P4"].map(String::from).to_vec(),
+                labels: ["Fp1", "Fp2", "C3", "C4", "P3", "P4"]
+                    .map(String::from)
+                    .to_vec(),
                 estimated_rate_hz: Some(257.142857),
                 packets: Some(3),
                 lost: Some(3),
@@ -373,13 +428,30 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
                 },
             ]
         );
-        let at = |before_sample, marker| MarkerAt { before_sample, marker };
+        let at = |before_sample, marker| MarkerAt {
+            before_sample,
+            marker,
+        };
         assert_eq!(
             markers(&batches),
             [
                 at(0, Marker::Protocol(Protocol::P2)),
-                at(1, Marker::Lost { count: 3, first_sample_index: 1, at_us: 1_700_000_000_003_906 }),
-                at(1, Marker::SwitchChange { sample_index: 4, previous: 15, current: 11 }),
+                at(
+                    1,
+                    Marker::Lost {
+                        count: 3,
+                        first_sample_index: 1,
+                        at_us: 1_700_000_000_003_906
+                    }
+                ),
+                at(
+                    1,
+                    Marker::SwitchChange {
+                        sample_index: 4,
+                        previous: 15,
+                        current: 11
+                    }
+                ),
                 at(
                     2,
                     Marker::DeviceGone {
@@ -387,13 +459,24 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
                         reason: "read failed: \"gone\", #5\\nreally".into()
                     }
                 ),
-                at(2, Marker::DeviceBack { at_us: 1_700_000_012_000_000, device: "/dev/ttyUSB0".into() }),
+                at(
+                    2,
+                    Marker::DeviceBack {
+                        at_us: 1_700_000_012_000_000,
+                        device: "/dev/ttyUSB0".into()
+                    }
+                ),
                 at(2, Marker::SyncLost { at_byte: 4096 }),
                 at(2, Marker::Resync { skipped_bytes: 37 }),
                 at(2, Marker::DeviceId("mEEGv1.0".into())),
                 at(2, Marker::CounterStalled { counter: 7 }),
                 at(2, Marker::TrailingBytes { count: 5 }),
-                at(3, Marker::ReaderFinished { estimated_rate_hz: Some(257.142857) }),
+                at(
+                    3,
+                    Marker::ReaderFinished {
+                        estimated_rate_hz: Some(257.142857)
+                    }
+                ),
                 at(3, Marker::StreamEnded { error: None }),
             ]
         );
@@ -405,7 +488,12 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
         let (info, batches) = read(killed.as_bytes()).unwrap();
         assert_eq!((info.estimated_rate_hz, info.packets), (None, None));
         assert_eq!(batches[0].samples.len(), 3);
-        let last: Vec<_> = markers(&batches).into_iter().rev().take(2).map(|m| m.marker).collect();
+        let last: Vec<_> = markers(&batches)
+            .into_iter()
+            .rev()
+            .take(2)
+            .map(|m| m.marker)
+            .collect();
         assert_eq!(last[0], Marker::StreamEnded { error: None });
         assert!(!matches!(last[1], Marker::ReaderFinished { .. }));
     }
@@ -427,9 +515,18 @@ packet,5,1700000000000000,63,512,498,530,1,0,512,0,-7,9,255.5,-256,0,15,,
         let (info, batches) = read(text.as_bytes()).unwrap();
         assert_eq!(info, RecordingInfo::default());
         let batch = &batches[0];
-        assert_eq!((batch.lines, batch.garbage_lines, batch.samples.len()), (8, 5, 1));
+        assert_eq!(
+            (batch.lines, batch.garbage_lines, batch.samples.len()),
+            (8, 5, 1)
+        );
         assert_eq!(batch.samples[0].sample_index, Some(5));
-        assert!(batch.first_garbage.as_deref().unwrap().starts_with("packet,0,1700000000000000,17,512,498,530,1024,"));
+        assert!(
+            batch
+                .first_garbage
+                .as_deref()
+                .unwrap()
+                .starts_with("packet,0,1700000000000000,17,512,498,530,1024,")
+        );
     }
 
     #[test]
@@ -450,7 +547,12 @@ packet,5,1700000000000000,63,512,498,530,1,0,512,0,-7,9,255.5,-256,0,15,,
         assert_eq!(info.estimated_rate_hz, None);
         assert_eq!(info.nominal_rate_hz, Some(256.0));
         let last = &batches[2].markers;
-        assert_eq!(last[0].marker, Marker::ReaderFinished { estimated_rate_hz: None });
+        assert_eq!(
+            last[0].marker,
+            Marker::ReaderFinished {
+                estimated_rate_hz: None
+            }
+        );
     }
 
     #[test]

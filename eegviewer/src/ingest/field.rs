@@ -37,7 +37,9 @@ pub fn signed(field: &[u8]) -> Option<i64> {
 /// A raw channel code, 0..=1023.
 #[inline]
 pub fn code(field: &[u8]) -> Option<u16> {
-    unsigned(field).filter(|&v| v <= u64::from(MAX_CODE)).map(|v| v as u16)
+    unsigned(field)
+        .filter(|&v| v <= u64::from(MAX_CODE))
+        .map(|v| v as u16)
 }
 
 /// The protocol version field: `2` or `3`.
@@ -53,7 +55,9 @@ pub fn version(field: &[u8]) -> Option<Protocol> {
 /// A packet counter, below the protocol's counter cycle (256 for P2, 64 for P3).
 #[inline]
 pub fn frame(field: &[u8], protocol: Protocol) -> Option<u8> {
-    unsigned(field).filter(|&v| v < u64::from(protocol.counter_cycle())).map(|v| v as u8)
+    unsigned(field)
+        .filter(|&v| v < u64::from(protocol.counter_cycle()))
+        .map(|v| v as u8)
 }
 
 /// A switch byte: bits 3..0 only (0..=15).
@@ -65,7 +69,9 @@ pub fn switches(field: &[u8]) -> Option<u8> {
 /// An integer no larger than `max`.
 #[inline]
 pub fn small(field: &[u8], max: u8) -> Option<u8> {
-    unsigned(field).filter(|&v| v <= u64::from(max)).map(|v| v as u8)
+    unsigned(field)
+        .filter(|&v| v <= u64::from(max))
+        .map(|v| v as u8)
 }
 
 #[cfg(test)]
@@ -80,7 +86,17 @@ mod tests {
         assert_eq!(unsigned(b"18446744073709551616"), None);
         assert_eq!(unsigned(b"99999999999999999999"), None);
         assert_eq!(unsigned(b"000000000000000000001"), None);
-        for bad in [&b""[..], b"-1", b"+1", b" 1", b"1 ", b"1.0", b"1e3", b"x", b"\xff"] {
+        for bad in [
+            &b""[..],
+            b"-1",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"1.0",
+            b"1e3",
+            b"x",
+            b"\xff",
+        ] {
             assert_eq!(unsigned(bad), None, "{bad:?}");
         }
     }

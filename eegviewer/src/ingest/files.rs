@@ -97,12 +97,18 @@ impl fmt::Display for OpenError {
             Problem::Open(e) => match e.kind() {
                 io::ErrorKind::NotFound => write!(f, "cannot open {path}: there is no such file"),
                 io::ErrorKind::PermissionDenied => {
-                    write!(f, "cannot open {path}: permission denied (check the file's owner and mode)")
+                    write!(
+                        f,
+                        "cannot open {path}: permission denied (check the file's owner and mode)"
+                    )
                 }
                 _ => write!(f, "cannot open {path}: {e}"),
             },
             Problem::Directory => {
-                write!(f, "cannot open {path}: it is a directory; give a CSV recording or a raw capture file")
+                write!(
+                    f,
+                    "cannot open {path}: it is a directory; give a CSV recording or a raw capture file"
+                )
             }
             Problem::Read(e) => write!(f, "cannot read {path}: {e}"),
             Problem::Empty => write!(f, "cannot review {path}: the file is empty"),
@@ -127,13 +133,19 @@ impl std::error::Error for OpenError {
 
 /// Opens `path` for review; `raw` says how to place a raw capture in time.
 pub fn open_review(path: &Path, raw: &RawOptions) -> Result<Review, OpenError> {
-    let error = |problem| OpenError { path: path.to_owned(), problem };
+    let error = |problem| OpenError {
+        path: path.to_owned(),
+        problem,
+    };
     let mut file = File::open(path).map_err(|e| error(Problem::Open(e)))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(error(Problem::Directory));
     }
     let mut prefix = Vec::with_capacity(PREFIX);
-    file.by_ref().take(PREFIX as u64).read_to_end(&mut prefix).map_err(|e| error(read_problem(e)))?;
+    file.by_ref()
+        .take(PREFIX as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| error(read_problem(e)))?;
     if prefix.is_empty() {
         return Err(error(Problem::Empty));
     }
@@ -148,28 +160,55 @@ pub fn open_review(path: &Path, raw: &RawOptions) -> Result<Review, OpenError> {
     let whole = Cursor::new(prefix).chain(file);
     if kind == FileKind::CsvRecording {
         let (info, batches) = csv_recording::read(whole).map_err(|e| error(csv_problem(e)))?;
-        return Ok(Review { kind, info, batches, decoder_stats: None });
+        return Ok(Review {
+            kind,
+            info,
+            batches,
+            decoder_stats: None,
+        });
     }
     if let FileKind::SavedStream(_) = kind {
         let batches = read_stream(whole).map_err(|e| error(read_problem(e)))?;
-        return Ok(Review { kind, info: RecordingInfo::default(), batches, decoder_stats: None });
+        return Ok(Review {
+            kind,
+            info: RecordingInfo::default(),
+            batches,
+            decoder_stats: None,
+        });
     }
     let (batches, stats) = raw_capture::decode(whole, raw).map_err(|e| error(read_problem(e)))?;
     if stats.packets == 0 {
-        return Err(error(Problem::NotRecognised { bytes: stats.bytes_in }));
+        return Err(error(Problem::NotRecognised {
+            bytes: stats.bytes_in,
+        }));
     }
-    let info =
-        RecordingInfo { start_us: Some(raw.start_us), nominal_rate_hz: Some(raw.rate_hz), ..RecordingInfo::default() };
-    Ok(Review { kind: FileKind::RawCapture, info, batches, decoder_stats: Some(stats) })
+    let info = RecordingInfo {
+        start_us: Some(raw.start_us),
+        nominal_rate_hz: Some(raw.rate_hz),
+        ..RecordingInfo::default()
+    };
+    Ok(Review {
+        kind: FileKind::RawCapture,
+        info,
+        batches,
+        decoder_stats: Some(stats),
+    })
 }
 
 /// A directory opens on Linux and fails on the first read.
 fn read_problem(e: io::Error) -> Problem {
-    if e.kind() == io::ErrorKind::IsADirectory { Problem::Directory } else { Problem::Read(e) }
+    if e.kind() == io::ErrorKind::IsADirectory {
+        Problem::Directory
+    } else {
+        Problem::Read(e)
+    }
 }
 
 fn csv_problem(e: csv::Error) -> Problem {
-    let position = e.position().map(|p| format!(" (line {})", p.line())).unwrap_or_default();
+    let position = e
+        .position()
+        .map(|p| format!(" (line {})", p.line()))
+        .unwrap_or_default();
     match e.into_kind() {
         csv::ErrorKind::Io(e) => read_problem(e),
         other => Problem::Csv(format!("{other:?}{position}")),
@@ -179,7 +218,9 @@ fn csv_problem(e: csv::Error) -> Problem {
 /// The format of a saved stream, when the first non-empty line of `prefix` is a data line or
 /// an event of either format.
 fn saved_stream(prefix: &[u8]) -> Option<Format> {
-    let first = prefix.split(|&b| b == b'\n').find(|line| !line.iter().all(u8::is_ascii_whitespace))?;
+    let first = prefix
+        .split(|&b| b == b'\n')
+        .find(|line| !line.iter().all(u8::is_ascii_whitespace))?;
     let mut parser = LineParser::new();
     match parser.parse(first) {
         Line::Sample(..) | Line::Marker(_) => parser.format(),
@@ -240,7 +281,11 @@ packet,4,1700000000015624,21,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,
     #[test]
     fn a_csv_recording() {
         let dir = tempfile::tempdir().unwrap();
-        let review = open_review(&write(&dir, "s.csv", CSV.as_bytes()), &RawOptions::default()).unwrap();
+        let review = open_review(
+            &write(&dir, "s.csv", CSV.as_bytes()),
+            &RawOptions::default(),
+        )
+        .unwrap();
         assert_eq!(review.kind, FileKind::CsvRecording);
         assert_eq!(review.info.estimated_rate_hz, Some(257.142857));
         assert_eq!(samples(&review), 2);
@@ -263,7 +308,11 @@ packet,4,1700000000015624,21,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,
     fn a_raw_capture_longer_than_the_prefix() {
         let dir = tempfile::tempdir().unwrap();
         let n = 3 * PREFIX / 17 + 5;
-        let bytes = Simulator::new(SimConfig { protocol: Protocol::P2, ..SimConfig::default() }).packets(n);
+        let bytes = Simulator::new(SimConfig {
+            protocol: Protocol::P2,
+            ..SimConfig::default()
+        })
+        .packets(n);
         let review = open_review(&write(&dir, "big.bin", &bytes), &RawOptions::default()).unwrap();
         assert_eq!(samples(&review), n);
         assert_eq!(review.decoder_stats.unwrap().skipped_bytes, 0);
@@ -274,17 +323,30 @@ packet,4,1700000000015624,21,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,
         let dir = tempfile::tempdir().unwrap();
         let line = "1700000000000000|2|17|512|498|530|1023|0|512|15\n";
         let text = format!("# protocol P2\n{}", line.repeat(PREFIX / line.len() + 10));
-        let review = open_review(&write(&dir, "s.txt", text.as_bytes()), &RawOptions::default()).unwrap();
+        let review = open_review(
+            &write(&dir, "s.txt", text.as_bytes()),
+            &RawOptions::default(),
+        )
+        .unwrap();
         assert_eq!(review.kind, FileKind::SavedStream(Format::Text));
         assert_eq!(samples(&review), PREFIX / line.len() + 10);
-        assert_eq!(review.batches.iter().map(|b| b.garbage_lines).sum::<u64>(), 0);
+        assert_eq!(
+            review.batches.iter().map(|b| b.garbage_lines).sum::<u64>(),
+            0
+        );
 
         let json = r#"{"timestamp_us":1,"sample_index":0,"version":2,"frame":0,"channels":[1,2,3,4,5,6],"microvolts":[0,0,0,0,0,0],"switches":15}"#;
-        let review =
-            open_review(&write(&dir, "s.jsonl", format!("\n{json}\n").as_bytes()), &RawOptions::default()).unwrap();
+        let review = open_review(
+            &write(&dir, "s.jsonl", format!("\n{json}\n").as_bytes()),
+            &RawOptions::default(),
+        )
+        .unwrap();
         assert_eq!(review.kind, FileKind::SavedStream(Format::Json));
         assert_eq!(samples(&review), 1);
-        assert_eq!(review.batches[0].markers[0].marker, Marker::InputFormat(Format::Json));
+        assert_eq!(
+            review.batches[0].markers[0].marker,
+            Marker::InputFormat(Format::Json)
+        );
     }
 
     #[test]
@@ -294,7 +356,10 @@ packet,4,1700000000015624,21,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,
         let message = |path: &Path| open_review(path, &raw).unwrap_err().to_string();
 
         let missing = dir.path().join("missing.csv");
-        assert_eq!(message(&missing), format!("cannot open {}: there is no such file", missing.display()));
+        assert_eq!(
+            message(&missing),
+            format!("cannot open {}: there is no such file", missing.display())
+        );
 
         assert_eq!(
             message(dir.path()),
@@ -305,14 +370,23 @@ packet,4,1700000000015624,21,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,
         );
 
         let empty = write(&dir, "empty.bin", b"");
-        assert_eq!(message(&empty), format!("cannot review {}: the file is empty", empty.display()));
+        assert_eq!(
+            message(&empty),
+            format!("cannot review {}: the file is empty", empty.display())
+        );
 
         let notes = write(&dir, "notes.txt", b"shopping list\nmilk\n");
         let m = message(&notes);
         assert!(
-            m.starts_with(&format!("cannot review {}: it is not an eegreader CSV recording", notes.display())),
+            m.starts_with(&format!(
+                "cannot review {}: it is not an eegreader CSV recording",
+                notes.display()
+            )),
             "{m}"
         );
-        assert!(m.ends_with("no OpenEEG P2/P3 packet was found in its 19 bytes read as a raw capture"), "{m}");
+        assert!(
+            m.ends_with("no OpenEEG P2/P3 packet was found in its 19 bytes read as a raw capture"),
+            "{m}"
+        );
     }
 }

@@ -98,8 +98,15 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
 /// Calls `field` for every key and value of the flat object that is the whole of `line`
 /// (whitespace around it allowed), in order; `None` when the line is not such an object.
 /// `field` may stop the scan by returning `None`.
-pub fn fields<'a>(line: &'a str, mut field: impl FnMut(JsonStr<'a>, Value<'a>) -> Option<()>) -> Option<()> {
-    let mut s = Scanner { text: line, bytes: line.as_bytes(), at: 0 };
+pub fn fields<'a>(
+    line: &'a str,
+    mut field: impl FnMut(JsonStr<'a>, Value<'a>) -> Option<()>,
+) -> Option<()> {
+    let mut s = Scanner {
+        text: line,
+        bytes: line.as_bytes(),
+        at: 0,
+    };
     s.skip_ws();
     s.expect(b'{')?;
     s.skip_ws();
@@ -128,10 +135,13 @@ pub fn elements(array: &str) -> impl Iterator<Item = Option<&str>> {
     // The scanner checked the grammar, so splitting at commas is exact: numbers and `null`
     // hold no commas.
     let array = array.trim_matches(is_ws);
-    array.split(',').filter(move |_| !array.is_empty()).map(|e| {
-        let e = e.trim_matches(is_ws);
-        (e != "null").then_some(e)
-    })
+    array
+        .split(',')
+        .filter(move |_| !array.is_empty())
+        .map(|e| {
+            let e = e.trim_matches(is_ws);
+            (e != "null").then_some(e)
+        })
 }
 
 fn is_ws(c: char) -> bool {
@@ -211,7 +221,10 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
         }
         i += 8;
     }
-    while b.get(i).is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20) {
+    while b
+        .get(i)
+        .is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20)
+    {
         i += 1;
     }
     i - start
@@ -353,21 +366,37 @@ mod tests {
         let line = r#"{"timestamp_us":1700000000000000,"sample_index":0,"channels":[512,498],"microvolts":[0,-7,9,255.5,null,-1e-9],"switches":15}"#;
         let f = collect(line).unwrap();
         assert_eq!(f.len(), 5);
-        assert_eq!(f[0], ("timestamp_us".into(), Value::Number("1700000000000000")));
+        assert_eq!(
+            f[0],
+            ("timestamp_us".into(), Value::Number("1700000000000000"))
+        );
         assert_eq!(f[2], ("channels".into(), Value::Array("512,498")));
         let Value::Array(uv) = f[3].1 else { panic!() };
         assert_eq!(
             elements(uv).collect::<Vec<_>>(),
-            [Some("0"), Some("-7"), Some("9"), Some("255.5"), None, Some("-1e-9")]
+            [
+                Some("0"),
+                Some("-7"),
+                Some("9"),
+                Some("255.5"),
+                None,
+                Some("-1e-9")
+            ]
         );
     }
 
     #[test]
     fn whitespace_literals_and_empty_things() {
-        let f = collect(" { \"a\" : [ ] , \"b\":true,\"c\":false,\"d\":null , \"e\" : [ 1 , null ] }\t").unwrap();
+        let f = collect(
+            " { \"a\" : [ ] , \"b\":true,\"c\":false,\"d\":null , \"e\" : [ 1 , null ] }\t",
+        )
+        .unwrap();
         assert_eq!(f[0].1, Value::Array(" "));
         assert_eq!(elements(" ").count(), 0);
-        assert_eq!((f[1].1, f[2].1, f[3].1), (Value::Bool(true), Value::Bool(false), Value::Null));
+        assert_eq!(
+            (f[1].1, f[2].1, f[3].1),
+            (Value::Bool(true), Value::Bool(false), Value::Null)
+        );
         let Value::Array(e) = f[4].1 else { panic!() };
         assert_eq!(elements(e).collect::<Vec<_>>(), [Some("1"), None]);
         assert_eq!(collect("{}").unwrap().len(), 0);
@@ -398,9 +427,15 @@ mod tests {
     #[test]
     fn numbers() {
         for good in ["0", "-0", "12", "-12.5", "1e3", "1E+3", "2.5e-7"] {
-            assert_eq!(collect(&format!("{{\"n\":{good}}}")).unwrap()[0].1, Value::Number(good), "{good}");
+            assert_eq!(
+                collect(&format!("{{\"n\":{good}}}")).unwrap()[0].1,
+                Value::Number(good),
+                "{good}"
+            );
         }
-        for bad in ["01", "-", "1.", ".5", "1e", "+1", "1.2.3", "0x10", "NaN", "Infinity", "1 2"] {
+        for bad in [
+            "01", "-", "1.", ".5", "1e", "+1", "1.2.3", "0x10", "NaN", "Infinity", "1 2",
+        ] {
             assert!(collect(&format!("{{\"n\":{bad}}}")).is_none(), "{bad}");
         }
     }

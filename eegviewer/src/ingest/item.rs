@@ -153,7 +153,9 @@ impl Batch {
 
     /// Whether this is the stream's last batch (it holds [`Marker::StreamEnded`]).
     pub fn ends_stream(&self) -> bool {
-        self.markers.last().is_some_and(|m| matches!(m.marker, Marker::StreamEnded { .. }))
+        self.markers
+            .last()
+            .is_some_and(|m| matches!(m.marker, Marker::StreamEnded { .. }))
     }
 }
 
@@ -198,7 +200,10 @@ mod tests {
 
     #[test]
     fn one_line_escapes_control_characters_only() {
-        assert_eq!(one_line("read failed:\tgone\u{1b}[2J"), "read failed:\\tgone\\u{1b}[2J");
+        assert_eq!(
+            one_line("read failed:\tgone\u{1b}[2J"),
+            "read failed:\\tgone\\u{1b}[2J"
+        );
         assert_eq!(one_line("mEEG\"v1\\0\n"), "mEEG\"v1\\0\\n");
         assert_eq!(one_line("/dev/ttyUSB0 ü"), "/dev/ttyUSB0 ü");
     }
@@ -215,7 +220,10 @@ mod tests {
         let mut batch = Batch::default();
         assert!(batch.is_empty());
         assert!(!batch.ends_stream());
-        batch.markers.push(MarkerAt { before_sample: 0, marker: Marker::StreamEnded { error: None } });
+        batch.markers.push(MarkerAt {
+            before_sample: 0,
+            marker: Marker::StreamEnded { error: None },
+        });
         assert!(!batch.is_empty());
         assert!(batch.ends_stream());
     }

@@ -25,13 +25,17 @@ pub fn parse(line: &[u8]) -> Line {
     if let Some((sample, protocol)) = exact_packet(line) {
         return Line::Sample(sample, protocol);
     }
-    let Ok(text) = std::str::from_utf8(line) else { return Line::Garbage };
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Line::Garbage;
+    };
     let mut f = Fields::default();
     if flat_json::fields(text, |key, value| f.set(key, value)).is_none() {
         return Line::Garbage;
     }
     match f.event {
-        None => packet(&f).map_or(Line::Garbage, |(sample, protocol)| Line::Sample(sample, protocol)),
+        None => packet(&f).map_or(Line::Garbage, |(sample, protocol)| {
+            Line::Sample(sample, protocol)
+        }),
         Some(kind) => match event(kind, &f) {
             Known::Marker(marker) => Line::Marker(marker),
             Known::Damaged => Line::Garbage,
@@ -79,8 +83,16 @@ fn exact_packet(line: &[u8]) -> Option<(Sample, Protocol)> {
     r.literal(br#","switches":"#)?;
     let switches = field::switches(r.number()?)?;
     r.literal(b"}")?;
-    (r.at == line.len())
-        .then_some((Sample { timestamp_us, sample_index: Some(sample_index), frame, values, switches }, protocol))
+    (r.at == line.len()).then_some((
+        Sample {
+            timestamp_us,
+            sample_index: Some(sample_index),
+            frame,
+            values,
+            switches,
+        },
+        protocol,
+    ))
 }
 
 /// A cursor for [`exact_packet`].
@@ -157,7 +169,9 @@ impl<'a> Fields<'a> {
         };
         let slot = match key {
             "event" => {
-                let Value::String(kind) = value else { return None };
+                let Value::String(kind) = value else {
+                    return None;
+                };
                 self.event = Some(kind);
                 return Some(());
             }
@@ -209,7 +223,9 @@ fn text(value: Option<Value<'_>>) -> Option<String> {
 #[inline]
 fn packet(f: &Fields<'_>) -> Option<(Sample, Protocol)> {
     let protocol = field::version(digits(f.version)?)?;
-    let Value::Array(channels) = f.channels? else { return None };
+    let Value::Array(channels) = f.channels? else {
+        return None;
+    };
     let mut values = [0u16; CHANNELS];
     let mut n = 0;
     for element in flat_json::elements(channels) {
@@ -241,7 +257,9 @@ enum Known {
 }
 
 fn event(kind: JsonStr<'_>, f: &Fields<'_>) -> Known {
-    let Some(kind) = kind.decode() else { return Known::Damaged };
+    let Some(kind) = kind.decode() else {
+        return Known::Damaged;
+    };
     let marker = match kind.as_str() {
         "lost" => (|| {
             Some(Marker::Lost {
@@ -258,12 +276,18 @@ fn event(kind: JsonStr<'_>, f: &Fields<'_>) -> Known {
             _ => None,
         },
         "device_id" => text(f.id).map(Marker::DeviceId),
-        "device_gone" => {
-            (|| Some(Marker::DeviceGone { at_us: field::signed(digits(f.timestamp_us)?)?, reason: text(f.reason)? }))()
-        }
-        "device_back" => {
-            (|| Some(Marker::DeviceBack { at_us: field::signed(digits(f.timestamp_us)?)?, device: text(f.device)? }))()
-        }
+        "device_gone" => (|| {
+            Some(Marker::DeviceGone {
+                at_us: field::signed(digits(f.timestamp_us)?)?,
+                reason: text(f.reason)?,
+            })
+        })(),
+        "device_back" => (|| {
+            Some(Marker::DeviceBack {
+                at_us: field::signed(digits(f.timestamp_us)?)?,
+                device: text(f.device)?,
+            })
+        })(),
         "switches" => (|| {
             Some(Marker::SwitchChange {
                 sample_index: unsigned(f.sample_index)?,
@@ -271,17 +295,21 @@ fn event(kind: JsonStr<'_>, f: &Fields<'_>) -> Known {
                 current: field::switches(digits(f.current)?)?,
             })
         })(),
-        "counter_stalled" => {
-            digits(f.counter).and_then(|c| field::small(c, u8::MAX)).map(|counter| Marker::CounterStalled { counter })
-        }
+        "counter_stalled" => digits(f.counter)
+            .and_then(|c| field::small(c, u8::MAX))
+            .map(|counter| Marker::CounterStalled { counter }),
         "trailing_bytes" => unsigned(f.count).map(|count| Marker::TrailingBytes { count }),
         "end" => match f.estimated_rate_hz {
-            Some(Value::Null) => Some(Marker::ReaderFinished { estimated_rate_hz: None }),
+            Some(Value::Null) => Some(Marker::ReaderFinished {
+                estimated_rate_hz: None,
+            }),
             Some(Value::Number(n)) => n
                 .parse::<f64>()
                 .ok()
                 .filter(|r| r.is_finite() && *r > 0.0)
-                .map(|r| Marker::ReaderFinished { estimated_rate_hz: Some(r) }),
+                .map(|r| Marker::ReaderFinished {
+                    estimated_rate_hz: Some(r),
+                }),
             _ => None,
         },
         _ => return Known::Unknown,
@@ -303,7 +331,9 @@ mod tests {
     #[test]
     fn packets() {
         let line = r#"{"timestamp_us":1700000000000000,"sample_index":0,"version":2,"frame":255,"channels":[512,498,530,1023,0,512],"microvolts":[0,-7,9,255.5,-256,0],"switches":15}"#;
-        let Line::Sample(s, p) = parse(line.as_bytes()) else { panic!() };
+        let Line::Sample(s, p) = parse(line.as_bytes()) else {
+            panic!()
+        };
         assert_eq!(p, Protocol::P2);
         assert_eq!(
             s,
@@ -317,9 +347,18 @@ mod tests {
         );
         // P3, null microvolts, and no sample_index (older writers): still a packet.
         let line = r#"{"timestamp_us":-3,"version":3,"frame":63,"channels":[1,2,3,4,5,6],"microvolts":[1.56,-0.26,0.3,null,0,1000000],"switches":11}"#;
-        let Line::Sample(s, p) = parse(line.as_bytes()) else { panic!() };
+        let Line::Sample(s, p) = parse(line.as_bytes()) else {
+            panic!()
+        };
         assert_eq!(
-            (p, s.timestamp_us, s.sample_index, s.frame, s.values, s.switches),
+            (
+                p,
+                s.timestamp_us,
+                s.sample_index,
+                s.frame,
+                s.values,
+                s.switches
+            ),
             (Protocol::P3, -3, None, 63, [1, 2, 3, 4, 5, 6], 11)
         );
         // Keys in any order, with whitespace and unknown keys.
@@ -331,34 +370,73 @@ mod tests {
     #[test]
     fn every_event_the_reader_writes() {
         let expected = [
-            (r#"{"event":"protocol","protocol":"P3","version":3}"#, Marker::Protocol(Protocol::P3)),
-            (r#"{"event":"device_id","id":"mEEG\"v1\\0\n"}"#, Marker::DeviceId("mEEG\"v1\\0\\n".into())),
+            (
+                r#"{"event":"protocol","protocol":"P3","version":3}"#,
+                Marker::Protocol(Protocol::P3),
+            ),
+            (
+                r#"{"event":"device_id","id":"mEEG\"v1\\0\n"}"#,
+                Marker::DeviceId("mEEG\"v1\\0\\n".into()),
+            ),
             (
                 r#"{"event":"lost","count":3,"first_sample_index":1200,"timestamp_us":1700000004687500}"#,
-                Marker::Lost { count: 3, first_sample_index: 1200, at_us: 1_700_000_004_687_500 },
+                Marker::Lost {
+                    count: 3,
+                    first_sample_index: 1200,
+                    at_us: 1_700_000_004_687_500,
+                },
             ),
-            (r#"{"event":"sync_lost","at_byte":4096}"#, Marker::SyncLost { at_byte: 4096 }),
-            (r#"{"event":"resync","skipped_bytes":37}"#, Marker::Resync { skipped_bytes: 37 }),
+            (
+                r#"{"event":"sync_lost","at_byte":4096}"#,
+                Marker::SyncLost { at_byte: 4096 },
+            ),
+            (
+                r#"{"event":"resync","skipped_bytes":37}"#,
+                Marker::Resync { skipped_bytes: 37 },
+            ),
             (
                 r#"{"event":"device_gone","reason":"read failed:\tgone\u001b[2J","timestamp_us":1700000010000000}"#,
                 // The same text as the text format's line.
-                Marker::DeviceGone { at_us: 1_700_000_010_000_000, reason: "read failed:\\tgone\\u{1b}[2J".into() },
+                Marker::DeviceGone {
+                    at_us: 1_700_000_010_000_000,
+                    reason: "read failed:\\tgone\\u{1b}[2J".into(),
+                },
             ),
             (
                 r#"{"event":"device_back","device":"/dev/ttyUSB0","timestamp_us":1700000012000000}"#,
-                Marker::DeviceBack { at_us: 1_700_000_012_000_000, device: "/dev/ttyUSB0".into() },
+                Marker::DeviceBack {
+                    at_us: 1_700_000_012_000_000,
+                    device: "/dev/ttyUSB0".into(),
+                },
             ),
             (
                 r#"{"event":"switches","sample_index":400,"previous":15,"current":11}"#,
-                Marker::SwitchChange { sample_index: 400, previous: 15, current: 11 },
+                Marker::SwitchChange {
+                    sample_index: 400,
+                    previous: 15,
+                    current: 11,
+                },
             ),
-            (r#"{"event":"counter_stalled","counter":7}"#, Marker::CounterStalled { counter: 7 }),
-            (r#"{"event":"trailing_bytes","count":5}"#, Marker::TrailingBytes { count: 5 }),
+            (
+                r#"{"event":"counter_stalled","counter":7}"#,
+                Marker::CounterStalled { counter: 7 },
+            ),
+            (
+                r#"{"event":"trailing_bytes","count":5}"#,
+                Marker::TrailingBytes { count: 5 },
+            ),
             (
                 r#"{"event":"end","estimated_rate_hz":257.142857}"#,
-                Marker::ReaderFinished { estimated_rate_hz: Some(257.142857) },
+                Marker::ReaderFinished {
+                    estimated_rate_hz: Some(257.142857),
+                },
             ),
-            (r#"{"event":"end","estimated_rate_hz":null}"#, Marker::ReaderFinished { estimated_rate_hz: None }),
+            (
+                r#"{"event":"end","estimated_rate_hz":null}"#,
+                Marker::ReaderFinished {
+                    estimated_rate_hz: None,
+                },
+            ),
         ];
         for (line, expected) in expected {
             assert_eq!(marker(line), expected, "{line}");
@@ -381,19 +459,32 @@ mod tests {
         let p3 = good.replace(r#""version":2,"frame":255"#, r#""version":3,"frame":63"#);
         assert_eq!(exact_packet(p3.as_bytes()).unwrap().1, Protocol::P3);
         let empty_uv = good.replace("[0,-7,9,255.5,-256,0]", "[]");
-        assert_eq!(exact_packet(empty_uv.as_bytes()), general(empty_uv.as_bytes()));
+        assert_eq!(
+            exact_packet(empty_uv.as_bytes()),
+            general(empty_uv.as_bytes())
+        );
         let null_uv = good.replace("[0,-7,9,255.5,-256,0]", "[null,1e-3,null]");
-        assert_eq!(exact_packet(null_uv.as_bytes()), general(null_uv.as_bytes()));
+        assert_eq!(
+            exact_packet(null_uv.as_bytes()),
+            general(null_uv.as_bytes())
+        );
         // Every single-byte change, and every cut, of the line.
         let bytes = good.as_bytes();
         let mut accepted = 0;
         for i in 0..bytes.len() {
-            for b in [b'0', b'1', b'9', b'-', b'.', b'e', b',', b' ', b'"', b']', b'}', b'x', 0, 0xff] {
+            for b in [
+                b'0', b'1', b'9', b'-', b'.', b'e', b',', b' ', b'"', b']', b'}', b'x', 0, 0xff,
+            ] {
                 let mut damaged = bytes.to_vec();
                 damaged[i] = b;
                 if let Some(fast) = exact_packet(&damaged) {
                     accepted += 1;
-                    assert_eq!(Some(fast), general(&damaged), "{}", String::from_utf8_lossy(&damaged));
+                    assert_eq!(
+                        Some(fast),
+                        general(&damaged),
+                        "{}",
+                        String::from_utf8_lossy(&damaged)
+                    );
                 }
             }
             assert_eq!(exact_packet(&bytes[..i]), None);

@@ -40,7 +40,9 @@ impl LineParser {
 
     /// A parser for one format, without detection.
     pub fn with_format(format: Format) -> Self {
-        Self { format: Some(format) }
+        Self {
+            format: Some(format),
+        }
     }
 
     /// The format, once detected.
@@ -114,7 +116,10 @@ mod tests {
     #[test]
     fn an_event_line_decides_text() {
         let mut p = LineParser::new();
-        assert_eq!(p.parse(b"# protocol P2\n"), Line::Marker(Marker::Protocol(Protocol::P2)));
+        assert_eq!(
+            p.parse(b"# protocol P2\n"),
+            Line::Marker(Marker::Protocol(Protocol::P2))
+        );
         assert_eq!(p.format(), Some(Format::Text));
         let mut p = LineParser::new();
         assert_eq!(p.parse(b"# a comment"), Line::Ignored);

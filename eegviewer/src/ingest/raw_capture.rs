@@ -26,15 +26,24 @@ pub struct RawOptions {
 
 impl Default for RawOptions {
     fn default() -> Self {
-        Self { rate_hz: 256.0, start_us: 0, protocol: ProtocolChoice::Auto }
+        Self {
+            rate_hz: 256.0,
+            start_us: 0,
+            protocol: ProtocolChoice::Auto,
+        }
     }
 }
 
 impl RawOptions {
     /// The time of sample `index`.
     fn time_us(&self, index: u64) -> i64 {
-        let rate = if self.rate_hz.is_finite() && self.rate_hz > 0.0 { self.rate_hz } else { 256.0 };
-        self.start_us.saturating_add((index as f64 * 1e6 / rate).round() as i64)
+        let rate = if self.rate_hz.is_finite() && self.rate_hz > 0.0 {
+            self.rate_hz
+        } else {
+            256.0
+        };
+        self.start_us
+            .saturating_add((index as f64 * 1e6 / rate).round() as i64)
     }
 }
 
@@ -46,7 +55,12 @@ pub fn decode(mut reader: impl Read, options: &RawOptions) -> io::Result<(Vec<Ba
     let mut config = DecoderConfig::with_protocol(options.protocol);
     config.sample_rate_hz = options.rate_hz;
     let mut decoder = Decoder::new(config);
-    let mut capture = Capture { options, builder: BatchBuilder::new(), batches: Vec::new(), synced: false };
+    let mut capture = Capture {
+        options,
+        builder: BatchBuilder::new(),
+        batches: Vec::new(),
+        synced: false,
+    };
     let mut buf = vec![0; CHUNK];
     loop {
         let n = match reader.read(&mut buf) {
@@ -94,20 +108,34 @@ impl Capture<'_> {
                 }
                 return;
             }
-            Event::PacketsLost { count, first_sample_index } => {
-                Marker::Lost { count, first_sample_index, at_us: self.options.time_us(first_sample_index) }
-            }
+            Event::PacketsLost {
+                count,
+                first_sample_index,
+            } => Marker::Lost {
+                count,
+                first_sample_index,
+                at_us: self.options.time_us(first_sample_index),
+            },
             Event::SyncLost { at_byte } => Marker::SyncLost { at_byte },
-            Event::SyncAcquired { protocol, skipped_bytes } => {
+            Event::SyncAcquired {
+                protocol,
+                skipped_bytes,
+            } => {
                 if std::mem::replace(&mut self.synced, true) {
                     self.builder.marker(Marker::Resync { skipped_bytes });
                 }
                 // Kept only when it is new.
                 Marker::Protocol(protocol)
             }
-            Event::SwitchChanged { sample_index, previous, current } => {
-                Marker::SwitchChange { sample_index, previous, current }
-            }
+            Event::SwitchChanged {
+                sample_index,
+                previous,
+                current,
+            } => Marker::SwitchChange {
+                sample_index,
+                previous,
+                current,
+            },
             Event::CounterStalled { counter, .. } => Marker::CounterStalled { counter },
             Event::DeviceId(id) => Marker::DeviceId(one_line(&id)),
             Event::TrailingBytes { count } => Marker::TrailingBytes { count },
@@ -126,17 +154,26 @@ mod tests {
     use super::*;
 
     fn all_samples(batches: &[Batch]) -> Vec<Sample> {
-        batches.iter().flat_map(|b| b.samples.iter().copied()).collect()
+        batches
+            .iter()
+            .flat_map(|b| b.samples.iter().copied())
+            .collect()
     }
 
     fn all_markers(batches: &[Batch]) -> Vec<Marker> {
-        batches.iter().flat_map(|b| b.markers.iter().map(|m| m.marker.clone())).collect()
+        batches
+            .iter()
+            .flat_map(|b| b.markers.iter().map(|m| m.marker.clone()))
+            .collect()
     }
 
     #[test]
     fn simulator_packets_decode_to_the_simulated_frames() {
         let n = MAX_SAMPLES + 100;
-        let mut sim = Simulator::new(SimConfig { switch_presses: false, ..SimConfig::default() });
+        let mut sim = Simulator::new(SimConfig {
+            switch_presses: false,
+            ..SimConfig::default()
+        });
         let frames = sim.clone().frames(n);
         let bytes = sim.packets(n);
         let (batches, stats) = decode(&bytes[..], &RawOptions::default()).unwrap();
@@ -151,21 +188,37 @@ mod tests {
             assert_eq!(s.frame, i as u8);
             assert_eq!(s.timestamp_us, (i as f64 * 1e6 / 256.0).round() as i64);
         }
-        assert_eq!(all_markers(&batches), [Marker::Protocol(Protocol::P2), Marker::StreamEnded { error: None }]);
+        assert_eq!(
+            all_markers(&batches),
+            [
+                Marker::Protocol(Protocol::P2),
+                Marker::StreamEnded { error: None }
+            ]
+        );
     }
 
     #[test]
     fn the_rate_and_start_given_place_the_samples() {
         let bytes = Simulator::new(SimConfig::default()).packets(3);
-        let options = RawOptions { rate_hz: 250.0, start_us: 1_000_000, ..RawOptions::default() };
+        let options = RawOptions {
+            rate_hz: 250.0,
+            start_us: 1_000_000,
+            ..RawOptions::default()
+        };
         let (batches, _) = decode(&bytes[..], &options).unwrap();
-        let times: Vec<_> = all_samples(&batches).iter().map(|s| s.timestamp_us).collect();
+        let times: Vec<_> = all_samples(&batches)
+            .iter()
+            .map(|s| s.timestamp_us)
+            .collect();
         assert_eq!(times, [1_000_000, 1_004_000, 1_008_000]);
     }
 
     #[test]
     fn lost_packets_resyncs_and_switches_become_markers() {
-        let mut sim = Simulator::new(SimConfig { switch_presses: false, ..SimConfig::default() });
+        let mut sim = Simulator::new(SimConfig {
+            switch_presses: false,
+            ..SimConfig::default()
+        });
         let mut frames = sim.frames(40);
         frames[30].switches = 0x0B;
         let mut bytes = Vec::new();
@@ -182,10 +235,30 @@ mod tests {
         let (batches, stats) = decode(&damaged[..], &RawOptions::default()).unwrap();
         assert_eq!(stats.lost, 3);
         let markers = all_markers(&batches);
-        assert!(markers.contains(&Marker::Lost { count: 3, first_sample_index: 10, at_us: 39_063 }), "{markers:?}");
-        assert!(markers.iter().any(|m| matches!(m, Marker::Resync { .. })), "{markers:?}");
-        assert!(markers.contains(&Marker::SwitchChange { sample_index: 30, previous: 15, current: 11 }));
-        assert_eq!(markers.iter().filter(|m| matches!(m, Marker::Protocol(_))).count(), 1);
+        assert!(
+            markers.contains(&Marker::Lost {
+                count: 3,
+                first_sample_index: 10,
+                at_us: 39_063
+            }),
+            "{markers:?}"
+        );
+        assert!(
+            markers.iter().any(|m| matches!(m, Marker::Resync { .. })),
+            "{markers:?}"
+        );
+        assert!(markers.contains(&Marker::SwitchChange {
+            sample_index: 30,
+            previous: 15,
+            current: 11
+        }));
+        assert_eq!(
+            markers
+                .iter()
+                .filter(|m| matches!(m, Marker::Protocol(_)))
+                .count(),
+            1
+        );
         let samples = all_samples(&batches);
         assert_eq!(samples.len(), 37);
         assert_eq!(samples[10].sample_index, Some(13));
@@ -193,18 +266,28 @@ mod tests {
 
     #[test]
     fn p3_with_its_device_id() {
-        let mut sim = Simulator::new(SimConfig { protocol: Protocol::P3, ..SimConfig::default() });
+        let mut sim = Simulator::new(SimConfig {
+            protocol: Protocol::P3,
+            ..SimConfig::default()
+        });
         let bytes = sim.packets(200);
         let (batches, stats) = decode(&bytes[..], &RawOptions::default()).unwrap();
         assert_eq!(stats.packets, 200);
         let markers = all_markers(&batches);
         assert_eq!(markers[0], Marker::Protocol(Protocol::P3));
-        assert!(markers.contains(&Marker::DeviceId("mEEGv1.0".into())), "{markers:?}");
+        assert!(
+            markers.contains(&Marker::DeviceId("mEEGv1.0".into())),
+            "{markers:?}"
+        );
     }
 
     #[test]
     fn junk_decodes_to_nothing() {
-        let (batches, stats) = decode(&b"hello, this is not a capture\n"[..], &RawOptions::default()).unwrap();
+        let (batches, stats) = decode(
+            &b"hello, this is not a capture\n"[..],
+            &RawOptions::default(),
+        )
+        .unwrap();
         assert_eq!(stats.packets, 0);
         assert!(all_samples(&batches).is_empty());
     }

@@ -51,7 +51,10 @@ pub fn channel() -> (Sender<Batch>, Receiver<Batch>) {
 }
 
 /// Ingests standard input (format detected) on its own threads; see [`spawn_ingest`].
-pub fn spawn_stdin_ingest(sender: Sender<Batch>, wake: impl Fn() + Send + 'static) -> io::Result<JoinHandle<()>> {
+pub fn spawn_stdin_ingest(
+    sender: Sender<Batch>,
+    wake: impl Fn() + Send + 'static,
+) -> io::Result<JoinHandle<()>> {
     spawn_ingest(io::stdin(), sender, wake)
 }
 
@@ -69,10 +72,19 @@ pub fn spawn_ingest<R: Read + Send + 'static>(
     wake: impl Fn() + Send + 'static,
 ) -> io::Result<JoinHandle<()>> {
     let (chunk_tx, chunk_rx) = bounded(CHUNKS_AHEAD);
-    thread::Builder::new().name("eegviewer-read".into()).spawn(move || read_chunks(reader, &chunk_tx))?;
+    thread::Builder::new()
+        .name("eegviewer-read".into())
+        .spawn(move || read_chunks(reader, &chunk_tx))?;
     thread::Builder::new()
         .name("eegviewer-ingest".into())
-        .spawn(move || ingest(&chunk_rx, StreamIngest::new(LineParser::new()), &sender, &wake))
+        .spawn(move || {
+            ingest(
+                &chunk_rx,
+                StreamIngest::new(LineParser::new()),
+                &sender,
+                &wake,
+            )
+        })
 }
 
 /// What the read thread hands over; the channel's end (disconnection) means end of input.
@@ -97,7 +109,12 @@ fn read_chunks(mut reader: impl Read, chunks: &Sender<Chunk>) {
 }
 
 /// The ingest thread's loop.
-fn ingest(chunks: &Receiver<Chunk>, mut stream: StreamIngest, sender: &Sender<Batch>, wake: &impl Fn()) {
+fn ingest(
+    chunks: &Receiver<Chunk>,
+    mut stream: StreamIngest,
+    sender: &Sender<Batch>,
+    wake: &impl Fn(),
+) {
     let send = |batch: Batch| -> ControlFlow<()> {
         if sender.send(batch).is_err() {
             return ControlFlow::Break(());
@@ -195,13 +212,18 @@ mod tests {
         assert!(batches.iter().all(|b| b.samples.len() <= MAX_SAMPLES));
         assert_eq!(batches.iter().map(|b| b.lines).sum::<u64>(), n as u64 + 3);
         assert_eq!(batches.iter().map(|b| b.garbage_lines).sum::<u64>(), 1);
-        let markers: Vec<_> = batches.iter().flat_map(|b| b.markers.iter().map(|m| m.marker.clone())).collect();
+        let markers: Vec<_> = batches
+            .iter()
+            .flat_map(|b| b.markers.iter().map(|m| m.marker.clone()))
+            .collect();
         assert_eq!(
             markers,
             [
                 Marker::InputFormat(Format::Text),
                 Marker::Protocol(libeeg::Protocol::P2),
-                Marker::ReaderFinished { estimated_rate_hz: None },
+                Marker::ReaderFinished {
+                    estimated_rate_hz: None
+                },
                 Marker::StreamEnded { error: None },
             ]
         );
@@ -215,7 +237,10 @@ mod tests {
         let handle = spawn_ingest(io::empty(), tx, || {}).unwrap();
         let batches = drain(&rx);
         assert_eq!(batches.len(), 1);
-        assert_eq!(batches[0].markers[0].marker, Marker::StreamEnded { error: None });
+        assert_eq!(
+            batches[0].markers[0].marker,
+            Marker::StreamEnded { error: None }
+        );
         join_within(handle, WAIT);
     }
 
@@ -243,7 +268,9 @@ mod tests {
         let last = batches.last().unwrap().markers.last().unwrap();
         assert_eq!(
             last.marker,
-            Marker::StreamEnded { error: Some("reading the input failed: device fell off".into()) }
+            Marker::StreamEnded {
+                error: Some("reading the input failed: device fell off".into())
+            }
         );
     }
 
@@ -256,7 +283,9 @@ mod tests {
         let handle = spawn_ingest(reader, tx, wake).unwrap();
         for i in 0..5 {
             writer.write_all(LINE.as_bytes()).unwrap();
-            let batch = rx.recv_timeout(WAIT).expect("the line arrives without more input");
+            let batch = rx
+                .recv_timeout(WAIT)
+                .expect("the line arrives without more input");
             assert_eq!(batch.samples.len(), 1, "line {i}");
             // The wake follows the send, so it may land just after the batch is received.
             let deadline = std::time::Instant::now() + WAIT;
@@ -337,7 +366,13 @@ mod tests {
         let batches = drain(&rx);
         let samples: Vec<_> = batches.iter().flat_map(|b| b.samples.clone()).collect();
         assert_eq!(samples.len(), 1);
-        assert_eq!((samples[0].sample_index, samples[0].values), (Some(0), [1, 2, 3, 4, 5, 6]));
-        assert_eq!(batches[0].markers[0].marker, Marker::InputFormat(Format::Json));
+        assert_eq!(
+            (samples[0].sample_index, samples[0].values),
+            (Some(0), [1, 2, 3, 4, 5, 6])
+        );
+        assert_eq!(
+            batches[0].markers[0].marker,
+            Marker::InputFormat(Format::Json)
+        );
     }
 }

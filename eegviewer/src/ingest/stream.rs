@@ -27,14 +27,24 @@ pub struct StreamIngest {
 impl StreamIngest {
     /// Parses lines with `parser` (`LineParser::new()` to detect the format).
     pub fn new(parser: LineParser) -> Self {
-        Self { parser, builder: BatchBuilder::new(), partial: Vec::new(), skipping: false, announced: false }
+        Self {
+            parser,
+            builder: BatchBuilder::new(),
+            partial: Vec::new(),
+            skipping: false,
+            announced: false,
+        }
     }
 
     /// Parses every line that `bytes` completes and keeps the unfinished last line for the next
     /// call. Each batch that fills up ([`MAX_SAMPLES`](super::batch::MAX_SAMPLES)) goes to
     /// `full`, which may stop the work (the batch's receiver is gone); the rest of `bytes` is
     /// then dropped.
-    pub fn push(&mut self, bytes: &[u8], mut full: impl FnMut(Batch) -> ControlFlow<()>) -> ControlFlow<()> {
+    pub fn push(
+        &mut self,
+        bytes: &[u8],
+        mut full: impl FnMut(Batch) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         let mut rest = bytes;
         while let Some(end) = rest.iter().position(|&b| b == b'\n') {
             let line = &rest[..end];
@@ -145,7 +155,10 @@ mod tests {
 
     fn merged(batches: &[Batch]) -> (usize, Vec<Marker>, u64, u64) {
         let samples = batches.iter().map(|b| b.samples.len()).sum();
-        let markers = batches.iter().flat_map(|b| b.markers.iter().map(|m| m.marker.clone())).collect();
+        let markers = batches
+            .iter()
+            .flat_map(|b| b.markers.iter().map(|m| m.marker.clone()))
+            .collect();
         let lines = batches.iter().map(|b| b.lines).sum();
         let garbage = batches.iter().map(|b| b.garbage_lines).sum();
         (samples, markers, lines, garbage)
@@ -153,8 +166,9 @@ mod tests {
 
     #[test]
     fn any_chunking_gives_the_same_result() {
-        let text =
-            format!("# protocol P2\n{LINE}{LINE}junk\n{LINE}# lost 2 packets at sample 3 (timestamp_us=9)\n{LINE}");
+        let text = format!(
+            "# protocol P2\n{LINE}{LINE}junk\n{LINE}# lost 2 packets at sample 3 (timestamp_us=9)\n{LINE}"
+        );
         let whole = merged(&run(&[text.as_bytes()]));
         assert_eq!(whole.0, 4);
         assert_eq!(whole.2, 7);
@@ -164,7 +178,11 @@ mod tests {
             [
                 Marker::InputFormat(Format::Text),
                 Marker::Protocol(Protocol::P2),
-                Marker::Lost { count: 2, first_sample_index: 3, at_us: 9 },
+                Marker::Lost {
+                    count: 2,
+                    first_sample_index: 3,
+                    at_us: 9
+                },
                 Marker::StreamEnded { error: None },
             ]
         );
@@ -184,9 +202,22 @@ mod tests {
         assert_eq!(batch.samples.len(), 4);
         assert_eq!(
             batch.markers[2],
-            MarkerAt { before_sample: 2, marker: Marker::SwitchChange { sample_index: 2, previous: 15, current: 11 } }
+            MarkerAt {
+                before_sample: 2,
+                marker: Marker::SwitchChange {
+                    sample_index: 2,
+                    previous: 15,
+                    current: 11
+                }
+            }
         );
-        assert_eq!(batch.markers[3], MarkerAt { before_sample: 4, marker: Marker::StreamEnded { error: None } });
+        assert_eq!(
+            batch.markers[3],
+            MarkerAt {
+                before_sample: 4,
+                marker: Marker::StreamEnded { error: None }
+            }
+        );
     }
 
     #[test]
@@ -224,9 +255,15 @@ mod tests {
             let _ = ingest.push(chunk, |_| ControlFlow::Continue(()));
             assert!(ingest.partial.len() <= MAX_LINE);
         }
-        let _ = ingest.push(format!("\n{LINE}").as_bytes(), |_| ControlFlow::Continue(()));
+        let _ = ingest.push(
+            format!("\n{LINE}").as_bytes(),
+            |_| ControlFlow::Continue(()),
+        );
         let batch = ingest.finish(None);
-        assert_eq!((batch.lines, batch.garbage_lines, batch.samples.len()), (2, 1, 1));
+        assert_eq!(
+            (batch.lines, batch.garbage_lines, batch.samples.len()),
+            (2, 1, 1)
+        );
         assert!(batch.first_garbage.unwrap().starts_with("xxxx"));
 
         // The same in one piece, and just at the limit.
@@ -281,10 +318,18 @@ mod tests {
             let batches = run(&chunks);
             let (samples, markers, lines, garbage) = merged(&batches);
             assert_eq!(lines, expected_lines, "round {round}");
-            assert!(garbage <= lines && samples as u64 + garbage <= lines, "round {round}");
+            assert!(
+                garbage <= lines && samples as u64 + garbage <= lines,
+                "round {round}"
+            );
             assert_eq!(markers.last(), Some(&Marker::StreamEnded { error: None }));
             for batch in &batches {
-                assert!(batch.markers.iter().all(|m| m.before_sample <= batch.samples.len()));
+                assert!(
+                    batch
+                        .markers
+                        .iter()
+                        .all(|m| m.before_sample <= batch.samples.len())
+                );
             }
         }
     }

@@ -22,7 +22,9 @@ pub fn parse(line: &[u8]) -> Line {
             Ok(text) => event(text.trim_start_matches(' ')).map_or(Line::Ignored, Line::Marker),
             Err(_) => Line::Garbage,
         },
-        Some(_) => data(line).map_or(Line::Garbage, |(sample, protocol)| Line::Sample(sample, protocol)),
+        Some(_) => data(line).map_or(Line::Garbage, |(sample, protocol)| {
+            Line::Sample(sample, protocol)
+        }),
     }
 }
 
@@ -59,17 +61,29 @@ fn event(text: &str) -> Option<Marker> {
     if let Some(rest) = text.strip_prefix("lost ") {
         // lost 3 packets at sample 1200 (timestamp_us=1700000004687500)
         let (count, rest) = rest.split_once(' ')?;
-        let rest = rest.strip_prefix("packets at sample ").or_else(|| rest.strip_prefix("packet at sample "))?;
+        let rest = rest
+            .strip_prefix("packets at sample ")
+            .or_else(|| rest.strip_prefix("packet at sample "))?;
         let (sample, at_us) = timestamp_suffix(rest)?;
-        return Some(Marker::Lost { count: number(count)?, first_sample_index: number(sample)?, at_us });
+        return Some(Marker::Lost {
+            count: number(count)?,
+            first_sample_index: number(sample)?,
+            at_us,
+        });
     }
     if let Some(rest) = text.strip_prefix("sync lost at byte ") {
-        return Some(Marker::SyncLost { at_byte: number(rest)? });
+        return Some(Marker::SyncLost {
+            at_byte: number(rest)?,
+        });
     }
     if let Some(rest) = text.strip_prefix("resync after ") {
         // resync after 37 skipped bytes
-        let count = rest.strip_suffix(" skipped bytes").or_else(|| rest.strip_suffix(" skipped byte"))?;
-        return Some(Marker::Resync { skipped_bytes: number(count)? });
+        let count = rest
+            .strip_suffix(" skipped bytes")
+            .or_else(|| rest.strip_suffix(" skipped byte"))?;
+        return Some(Marker::Resync {
+            skipped_bytes: number(count)?,
+        });
     }
     if let Some(rest) = text.strip_prefix("protocol ") {
         return match rest {
@@ -84,11 +98,17 @@ fn event(text: &str) -> Option<Marker> {
     }
     if let Some(rest) = text.strip_prefix("device gone: ") {
         let (reason, at_us) = timestamp_suffix(rest)?;
-        return Some(Marker::DeviceGone { at_us, reason: reason.to_owned() });
+        return Some(Marker::DeviceGone {
+            at_us,
+            reason: reason.to_owned(),
+        });
     }
     if let Some(rest) = text.strip_prefix("device back: ") {
         let (device, at_us) = timestamp_suffix(rest)?;
-        return Some(Marker::DeviceBack { at_us, device: device.to_owned() });
+        return Some(Marker::DeviceBack {
+            at_us,
+            device: device.to_owned(),
+        });
     }
     if let Some(rest) = text.strip_prefix("switches ") {
         // switches 15 -> 11 at sample 400
@@ -101,20 +121,30 @@ fn event(text: &str) -> Option<Marker> {
         });
     }
     if let Some(rest) = text.strip_prefix("counter stalled at ") {
-        return Some(Marker::CounterStalled { counter: field::small(rest.as_bytes(), u8::MAX)? });
+        return Some(Marker::CounterStalled {
+            counter: field::small(rest.as_bytes(), u8::MAX)?,
+        });
     }
     if let Some(rest) = text.strip_prefix("end: estimated rate ") {
         // end: estimated rate 257.142857 Hz | end: estimated rate unknown
         if rest == "unknown" {
-            return Some(Marker::ReaderFinished { estimated_rate_hz: None });
+            return Some(Marker::ReaderFinished {
+                estimated_rate_hz: None,
+            });
         }
         let rate: f64 = rest.strip_suffix(" Hz")?.parse().ok()?;
-        return (rate.is_finite() && rate > 0.0).then_some(Marker::ReaderFinished { estimated_rate_hz: Some(rate) });
+        return (rate.is_finite() && rate > 0.0).then_some(Marker::ReaderFinished {
+            estimated_rate_hz: Some(rate),
+        });
     }
     if let Some(rest) = text.strip_suffix(" at the end made no packet") {
         // 5 bytes at the end made no packet
-        let count = rest.strip_suffix(" bytes").or_else(|| rest.strip_suffix(" byte"))?;
-        return Some(Marker::TrailingBytes { count: number(count)? });
+        let count = rest
+            .strip_suffix(" bytes")
+            .or_else(|| rest.strip_suffix(" byte"))?;
+        return Some(Marker::TrailingBytes {
+            count: number(count)?,
+        });
     }
     None
 }
@@ -163,7 +193,10 @@ mod tests {
         );
         let (s, p) = sample("1700000000003906|3|63|512|498|530|1023|0|512|11");
         assert_eq!((p, s.frame, s.switches), (Protocol::P3, 63, 11));
-        assert_eq!(sample("-5|2|0|512|498|530|1023|0|512|15").0.timestamp_us, -5);
+        assert_eq!(
+            sample("-5|2|0|512|498|530|1023|0|512|15").0.timestamp_us,
+            -5
+        );
     }
 
     /// The golden lines of eegreader's `TextSink` test, one of every event.
@@ -171,35 +204,84 @@ mod tests {
     fn every_event_the_reader_writes() {
         let expected = [
             ("# protocol P3", Marker::Protocol(Protocol::P3)),
-            ("# device id mEEG\"v1\\0\\n", Marker::DeviceId("mEEG\"v1\\0\\n".into())),
+            (
+                "# device id mEEG\"v1\\0\\n",
+                Marker::DeviceId("mEEG\"v1\\0\\n".into()),
+            ),
             (
                 "# lost 3 packets at sample 1200 (timestamp_us=1700000004687500)",
-                Marker::Lost { count: 3, first_sample_index: 1200, at_us: 1_700_000_004_687_500 },
+                Marker::Lost {
+                    count: 3,
+                    first_sample_index: 1200,
+                    at_us: 1_700_000_004_687_500,
+                },
             ),
             (
                 "# lost 1 packet at sample 7 (timestamp_us=1700000000027344)",
-                Marker::Lost { count: 1, first_sample_index: 7, at_us: 1_700_000_000_027_344 },
+                Marker::Lost {
+                    count: 1,
+                    first_sample_index: 7,
+                    at_us: 1_700_000_000_027_344,
+                },
             ),
-            ("# sync lost at byte 4096", Marker::SyncLost { at_byte: 4096 }),
-            ("# resync after 37 skipped bytes", Marker::Resync { skipped_bytes: 37 }),
-            ("# resync after 1 skipped byte", Marker::Resync { skipped_bytes: 1 }),
+            (
+                "# sync lost at byte 4096",
+                Marker::SyncLost { at_byte: 4096 },
+            ),
+            (
+                "# resync after 37 skipped bytes",
+                Marker::Resync { skipped_bytes: 37 },
+            ),
+            (
+                "# resync after 1 skipped byte",
+                Marker::Resync { skipped_bytes: 1 },
+            ),
             (
                 "# device gone: read failed:\\tgone\\u{1b}[2J (timestamp_us=1700000010000000)",
-                Marker::DeviceGone { at_us: 1_700_000_010_000_000, reason: "read failed:\\tgone\\u{1b}[2J".into() },
+                Marker::DeviceGone {
+                    at_us: 1_700_000_010_000_000,
+                    reason: "read failed:\\tgone\\u{1b}[2J".into(),
+                },
             ),
             (
                 "# device back: /dev/ttyUSB0 (timestamp_us=1700000012000000)",
-                Marker::DeviceBack { at_us: 1_700_000_012_000_000, device: "/dev/ttyUSB0".into() },
+                Marker::DeviceBack {
+                    at_us: 1_700_000_012_000_000,
+                    device: "/dev/ttyUSB0".into(),
+                },
             ),
             (
                 "# switches 15 -> 11 at sample 400",
-                Marker::SwitchChange { sample_index: 400, previous: 15, current: 11 },
+                Marker::SwitchChange {
+                    sample_index: 400,
+                    previous: 15,
+                    current: 11,
+                },
             ),
-            ("# counter stalled at 7", Marker::CounterStalled { counter: 7 }),
-            ("# 5 bytes at the end made no packet", Marker::TrailingBytes { count: 5 }),
-            ("# 1 byte at the end made no packet", Marker::TrailingBytes { count: 1 }),
-            ("# end: estimated rate 257.142857 Hz", Marker::ReaderFinished { estimated_rate_hz: Some(257.142857) }),
-            ("# end: estimated rate unknown", Marker::ReaderFinished { estimated_rate_hz: None }),
+            (
+                "# counter stalled at 7",
+                Marker::CounterStalled { counter: 7 },
+            ),
+            (
+                "# 5 bytes at the end made no packet",
+                Marker::TrailingBytes { count: 5 },
+            ),
+            (
+                "# 1 byte at the end made no packet",
+                Marker::TrailingBytes { count: 1 },
+            ),
+            (
+                "# end: estimated rate 257.142857 Hz",
+                Marker::ReaderFinished {
+                    estimated_rate_hz: Some(257.142857),
+                },
+            ),
+            (
+                "# end: estimated rate unknown",
+                Marker::ReaderFinished {
+                    estimated_rate_hz: None,
+                },
+            ),
         ];
         for (line, expected) in expected {
             assert_eq!(marker(line), expected, "{line}");
@@ -210,7 +292,10 @@ mod tests {
     fn a_reason_may_hold_the_timestamp_text() {
         assert_eq!(
             marker("# device gone: odd (timestamp_us=1) reason (timestamp_us=42)"),
-            Marker::DeviceGone { at_us: 42, reason: "odd (timestamp_us=1) reason".into() }
+            Marker::DeviceGone {
+                at_us: 42,
+                reason: "odd (timestamp_us=1) reason".into()
+            }
         );
     }
 
@@ -265,7 +350,12 @@ mod tests {
             b"\0\0\0",
             b" ",
         ] {
-            assert_eq!(parse(line), Line::Garbage, "{}", String::from_utf8_lossy(line));
+            assert_eq!(
+                parse(line),
+                Line::Garbage,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
         assert_eq!(parse(b""), Line::Ignored);
     }

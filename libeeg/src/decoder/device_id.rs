@@ -32,7 +32,9 @@ impl DeviceIdText {
             }
             return None;
         }
-        let id = String::from_utf8(std::mem::take(&mut self.text)).ok().filter(|id| self.started && !id.is_empty());
+        let id = String::from_utf8(std::mem::take(&mut self.text))
+            .ok()
+            .filter(|id| self.started && !id.is_empty());
         self.restart(true);
         let id = id.filter(|id| self.reported.as_ref() != Some(id))?;
         self.reported = Some(id.clone());

@@ -60,14 +60,22 @@ pub struct DecoderConfig {
 
 impl Default for DecoderConfig {
     fn default() -> Self {
-        Self { protocol: ProtocolChoice::Auto, sample_rate_hz: 256.0, low_latency: false, max_gap: 1024 }
+        Self {
+            protocol: ProtocolChoice::Auto,
+            sample_rate_hz: 256.0,
+            low_latency: false,
+            max_gap: 1024,
+        }
     }
 }
 
 impl DecoderConfig {
     /// Settings for one protocol, other fields default.
     pub fn with_protocol(protocol: ProtocolChoice) -> Self {
-        Self { protocol, ..Self::default() }
+        Self {
+            protocol,
+            ..Self::default()
+        }
     }
 }
 
@@ -298,7 +306,6 @@ impl Decoder {
         }
     }
 
-
     /// Auto-detection: lock onto whichever protocol shows a run of consecutive packets first.
     fn detect(&mut self) -> Flow {
         let bytes = self.window.bytes();
@@ -318,7 +325,11 @@ impl Decoder {
 
     /// Finds the first well-formed packet (by `parse`) at or after `from` bytes into the window,
     /// within `max_gap` bytes.
-    fn find_next(&mut self, from: usize, parse: impl Fn(&[u8]) -> Check<Frame>) -> Check<(usize, Frame)> {
+    fn find_next(
+        &mut self,
+        from: usize,
+        parse: impl Fn(&[u8]) -> Check<Frame>,
+    ) -> Check<(usize, Frame)> {
         let offset = self.window.offset();
         let resume = match self.scan_memo {
             Some((at, i)) if at == offset => i.max(from),
@@ -331,7 +342,11 @@ impl Decoder {
                 return Check::Invalid;
             }
             // P3 packets are found by their end byte, so junk before one does not hide it.
-            let candidate = if p3 { bytes[i] & END_BIT == 0 } else { bytes[i] == crate::p2::SYNC0 };
+            let candidate = if p3 {
+                bytes[i] & END_BIT == 0
+            } else {
+                bytes[i] == crate::p2::SYNC0
+            };
             if !candidate {
                 continue;
             }
@@ -345,7 +360,11 @@ impl Decoder {
             }
         }
         self.scan_memo = Some((offset, bytes.len()));
-        if bytes.len() - from > self.config.max_gap { Check::Invalid } else { Check::NeedMore }
+        if bytes.len() - from > self.config.max_gap {
+            Check::Invalid
+        } else {
+            Check::NeedMore
+        }
     }
 
     /// Whether `frame`'s counter continues the last delivered packet (or there is none).
@@ -385,7 +404,11 @@ impl Decoder {
             self.run_head = counter.map(|counter| (counter, at_byte));
         }
         self.skip(1);
-        if lost { Flow::Event(Event::SyncLost { at_byte }) } else { Flow::Continue }
+        if lost {
+            Flow::Event(Event::SyncLost { at_byte })
+        } else {
+            Flow::Continue
+        }
     }
 
     /// The counter of the packet that seems to start at the window's start, if any.
@@ -393,16 +416,22 @@ impl Decoder {
         let bytes = self.window.bytes();
         match self.protocol? {
             // Header and first high byte: junk holding a bare header is not a packet that failed.
-            Protocol::P2 => (p2::header_at(bytes) == Check::Valid(()) && bytes.get(4).is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE))
-                .then(|| bytes[3]),
-            Protocol::P3 => bytes.first().filter(|&&b| b & END_BIT == 0).map(|&b| b >> 1),
+            Protocol::P2 => (p2::header_at(bytes) == Check::Valid(())
+                && bytes.get(4).is_some_and(|&h| h <= crate::p2::MAX_HIGH_BYTE))
+            .then(|| bytes[3]),
+            Protocol::P3 => bytes
+                .first()
+                .filter(|&&b| b & END_BIT == 0)
+                .map(|&b| b >> 1),
         }
     }
 
     /// Whether a packet found while hunting repeats the counter of the packet that just failed,
     /// close enough to be that packet's tail behind a fake header.
     fn is_suspect(&self, frame: &Frame) -> bool {
-        self.suspect.is_some_and(|(at, counter)| frame.counter == counter && self.window.offset() - at < SUSPECT_SPAN)
+        self.suspect.is_some_and(|(at, counter)| {
+            frame.counter == counter && self.window.offset() - at < SUSPECT_SPAN
+        })
     }
 
     /// A well-formed packet whose framing the following bytes contradict.
@@ -419,11 +448,14 @@ impl Decoder {
     }
 
     fn trailing_bytes(&mut self) -> Option<Event> {
-        if !self.finished || self.trailing_reported || self.skip_run == 0 || self.window.len() != 0 {
+        if !self.finished || self.trailing_reported || self.skip_run == 0 || self.window.len() != 0
+        {
             return None;
         }
         self.trailing_reported = true;
-        Some(Event::TrailingBytes { count: self.skip_run })
+        Some(Event::TrailingBytes {
+            count: self.skip_run,
+        })
     }
 
     /// Delivers the packet at the start of the window with the events it implies.
@@ -432,11 +464,24 @@ impl Decoder {
     // callee's frame stalls on store forwarding and costs about half the throughput.
     #[inline(always)]
     fn deliver(&mut self, frame: Frame, len: usize) -> Flow {
-        let Some(protocol) = self.protocol else { return self.skip(1) };
-        let arrival = self.window.arrival_of(self.window.offset() + len as u64 - 1);
-        let step = sequence::place(protocol, self.last.as_ref(), frame.counter, arrival, self.config.sample_rate_hz);
+        let Some(protocol) = self.protocol else {
+            return self.skip(1);
+        };
+        let arrival = self
+            .window
+            .arrival_of(self.window.offset() + len as u64 - 1);
+        let step = sequence::place(
+            protocol,
+            self.last.as_ref(),
+            frame.counter,
+            arrival,
+            self.config.sample_rate_hz,
+        );
         if !self.in_sync {
-            self.pending.push_back(Event::SyncAcquired { protocol, skipped_bytes: self.skip_run });
+            self.pending.push_back(Event::SyncAcquired {
+                protocol,
+                skipped_bytes: self.skip_run,
+            });
             self.stats.resyncs += u64::from(self.ever_synced);
             self.in_sync = true;
             self.ever_synced = true;
@@ -446,24 +491,39 @@ impl Decoder {
         if step.lost > 0 {
             self.stats.lost += step.lost;
             let first_sample_index = step.sample_index - step.lost;
-            self.pending.push_back(Event::PacketsLost { count: step.lost, first_sample_index });
+            self.pending.push_back(Event::PacketsLost {
+                count: step.lost,
+                first_sample_index,
+            });
         }
         if step.repeated {
             self.stats.repeated_counters += 1;
             if !self.stalled {
-                self.pending.push_back(Event::CounterStalled { counter: frame.counter, sample_index: step.sample_index });
+                self.pending.push_back(Event::CounterStalled {
+                    counter: frame.counter,
+                    sample_index: step.sample_index,
+                });
             }
         }
         self.stalled = step.repeated;
         let switches = frame.switches.unwrap_or(self.switches);
         if switches != self.switches {
             let previous = std::mem::replace(&mut self.switches, switches);
-            self.pending.push_back(Event::SwitchChanged { sample_index: step.sample_index, previous, current: switches });
+            self.pending.push_back(Event::SwitchChanged {
+                sample_index: step.sample_index,
+                previous,
+                current: switches,
+            });
         }
         self.window.consume(len);
         self.stats.packets += 1;
         self.stats.packet_bytes += len as u64;
-        self.last = Some(Last { counter: frame.counter, samples: frame.samples, sample_index: step.sample_index, arrival });
+        self.last = Some(Last {
+            counter: frame.counter,
+            samples: frame.samples,
+            sample_index: step.sample_index,
+            arrival,
+        });
         let packet = Event::Packet(Packet {
             protocol,
             counter: frame.counter,
@@ -474,7 +534,9 @@ impl Decoder {
             sample_index: step.sample_index,
             arrival,
         });
-        let id = frame.aux.and_then(|aux| self.device_id.update(frame.counter, aux, step.lost));
+        let id = frame
+            .aux
+            .and_then(|aux| self.device_id.update(frame.counter, aux, step.lost));
         if self.pending.is_empty() && id.is_none() {
             return Flow::Event(packet);
         }

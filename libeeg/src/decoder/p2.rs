@@ -21,10 +21,19 @@ fn fits(offset: usize, byte: u8) -> bool {
 #[inline]
 pub(super) fn parse(b: &[u8]) -> Check<Frame> {
     let Some(p) = b.first_chunk::<PACKET_LEN>() else {
-        return if b.iter().enumerate().all(|(i, &x)| fits(i, x)) { Check::NeedMore } else { Check::Invalid };
+        return if b.iter().enumerate().all(|(i, &x)| fits(i, x)) {
+            Check::NeedMore
+        } else {
+            Check::Invalid
+        };
     };
     let high_bits = p[4] | p[6] | p[8] | p[10] | p[12] | p[14];
-    if p[0] != SYNC0 || p[1] != SYNC1 || p[2] != VERSION || p[16] > MAX_SWITCHES || high_bits > MAX_HIGH_BYTE {
+    if p[0] != SYNC0
+        || p[1] != SYNC1
+        || p[2] != VERSION
+        || p[16] > MAX_SWITCHES
+        || high_bits > MAX_HIGH_BYTE
+    {
         return Check::Invalid;
     }
     // Channels are big-endian 16-bit words; decoding them in one pass lets the compiler use one
@@ -33,7 +42,13 @@ pub(super) fn parse(b: &[u8]) -> Check<Frame> {
     for (sample, word) in samples.iter_mut().zip(p[4..16].chunks_exact(2)) {
         *sample = u16::from_be_bytes([word[0], word[1]]);
     }
-    Check::Valid(Frame { counter: p[3], samples, channel_count: 6, switches: Some(p[16]), aux: None })
+    Check::Valid(Frame {
+        counter: p[3],
+        samples,
+        channel_count: 6,
+        switches: Some(p[16]),
+        aux: None,
+    })
 }
 
 /// Whether the next packet's header starts at the start of `b` (the proof that the packet before
@@ -42,7 +57,11 @@ pub(super) fn parse(b: &[u8]) -> Check<Frame> {
 pub(super) fn header_at(b: &[u8]) -> Check<()> {
     if let Some(h) = b.first_chunk::<3>() {
         // Compared byte by byte: a slice comparison calls memcmp on the hot path.
-        return if h[0] == SYNC0 && h[1] == SYNC1 && h[2] == VERSION { Check::Valid(()) } else { Check::Invalid };
+        return if h[0] == SYNC0 && h[1] == SYNC1 && h[2] == VERSION {
+            Check::Valid(())
+        } else {
+            Check::Invalid
+        };
     }
     let n = b.len().min(HEADER.len());
     if b[..n] != HEADER[..n] {
@@ -86,7 +105,11 @@ pub(super) fn accept_unaligned(p: &Frame, prev_switches: u8, gap: &[u8], next_co
 /// X's tail in `gap` may be damage.)
 fn could_be_splice(switches: u8, gap: &[u8]) -> bool {
     (1..=gap.len().min(PACKET_LEN - 2)).any(|l| {
-        fits(16 - l, switches) && gap[..l].iter().enumerate().all(|(i, &b)| fits(PACKET_LEN - l + i, b))
+        fits(16 - l, switches)
+            && gap[..l]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| fits(PACKET_LEN - l + i, b))
     })
 }
 
@@ -105,7 +128,9 @@ mod tests {
 
     #[test]
     fn parses_a_packet_high_byte_first() {
-        let Check::Valid(f) = parse(&packet(7, 0x0F)) else { panic!() };
+        let Check::Valid(f) = parse(&packet(7, 0x0F)) else {
+            panic!()
+        };
         assert_eq!(f.counter, 7);
         assert_eq!(f.samples, [0x0A5, 0x1A5, 0x2A5, 0x3A5, 0x0A5, 0x1A5]);
         assert_eq!(f.switches, Some(0x0F));
@@ -113,7 +138,14 @@ mod tests {
 
     #[test]
     fn rejects_each_broken_field() {
-        for (offset, byte) in [(0, 0xA4), (1, 0x5B), (2, 0x03), (4, 4), (14, 0xFF), (16, 0x10)] {
+        for (offset, byte) in [
+            (0, 0xA4),
+            (1, 0x5B),
+            (2, 0x03),
+            (4, 4),
+            (14, 0xFF),
+            (16, 0x10),
+        ] {
             let mut p = packet(1, 0x0F);
             p[offset] = byte;
             assert_eq!(parse(&p), Check::Invalid, "offset {offset}");
@@ -132,7 +164,9 @@ mod tests {
 
     #[test]
     fn a_splice_is_refused_and_real_packets_before_damage_are_not() {
-        let Check::Valid(p) = parse(&packet(10, 0x0F)) else { panic!() };
+        let Check::Valid(p) = parse(&packet(10, 0x0F)) else {
+            panic!()
+        };
         // A burst joined packet 10's first 16 bytes to byte 11 of packet 12 (a low byte that
         // happens to be 0x0F): the gap is the rest of packet 12, then packet 13.
         let mut x = packet(12, 0x0F);

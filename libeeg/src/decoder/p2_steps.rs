@@ -6,7 +6,6 @@ use super::{Decoder, Flow, p2};
 use crate::protocol::p2::PACKET_LEN as P2_LEN;
 
 impl Decoder {
-
     /// The previous packet's end is proven; the next one should start right here.
     #[inline(always)] // see `deliver`
     pub(super) fn p2_in_sync(&mut self) -> Flow {
@@ -17,10 +16,14 @@ impl Decoder {
         };
         match self.p2_end_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
-            Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => self.deliver(frame, P2_LEN),
+            Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => {
+                self.deliver(frame, P2_LEN)
+            }
             Check::NeedMore => self.wait(),
             // A header is where it belongs but the counters contradict the packet.
-            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.refuse(),
+            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => {
+                self.refuse()
+            }
             Check::Invalid => match self.find_next(P2_LEN, p2::parse) {
                 Check::Valid((at, next)) => {
                     let gap = &self.window.bytes()[P2_LEN..at];
@@ -79,9 +82,13 @@ impl Decoder {
         };
         match self.p2_end_proven(&frame) {
             Check::Valid(()) => self.deliver(frame, P2_LEN),
-            Check::NeedMore if self.flushing() && self.continues(&frame) => self.deliver(frame, P2_LEN),
+            Check::NeedMore if self.flushing() && self.continues(&frame) => {
+                self.deliver(frame, P2_LEN)
+            }
             Check::NeedMore => self.wait(),
-            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => self.skip(1),
+            Check::Invalid if p2::header_at(self.window.from(P2_LEN)) == Check::Valid(()) => {
+                self.skip(1)
+            }
             // No header after it: a packet between damaged ones, judged by what follows.
             Check::Invalid => match self.p2_judge_unproven(&frame) {
                 Check::Valid(()) => self.deliver(frame, P2_LEN),
@@ -96,7 +103,9 @@ impl Decoder {
     /// between the last delivered packet's and that one's, and the bytes in between must not
     /// make it a splice or a packet with junk inside (see [`p2::accept_unaligned`]).
     pub(super) fn p2_judge_unproven(&mut self, frame: &Frame) -> Check<()> {
-        let Some(last) = self.last else { return Check::Invalid };
+        let Some(last) = self.last else {
+            return Check::Invalid;
+        };
         let (at, next) = match self.find_next(P2_LEN, p2::parse) {
             Check::Valid(found) => found,
             Check::NeedMore if !self.finished => return Check::NeedMore,

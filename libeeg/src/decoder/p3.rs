@@ -37,7 +37,13 @@ pub(super) fn parse(b: &[u8], len: usize) -> Check<Frame> {
     let aux = (p[0] & 1) << 7 | (p[1] & 0x7F);
     let switches = (counter & 7 == 4).then_some(aux & 0x0F);
     let channel_count = u8::try_from(2 * pairs).unwrap_or(6);
-    Check::Valid(Frame { counter, samples, channel_count, switches, aux: Some(aux) })
+    Check::Valid(Frame {
+        counter,
+        samples,
+        channel_count,
+        switches,
+        aux: Some(aux),
+    })
 }
 
 /// The length of the run closed at the first end byte of `b`, if there is one.
@@ -62,7 +68,12 @@ pub(super) fn counter_delta(a: u8, b: u8) -> u8 {
 /// packet's last byte looks the same), so the samples decide: `p` is refused when the
 /// alternative's samples sit clearly closer to the neighbours' than its own do. EEG moves
 /// little in 4 ms; junk bits land anywhere.
-pub(super) fn accept_unaligned(p_bytes: &[u8], p: &Frame, gap: &[u8], neighbours: [&[u16; 6]; 2]) -> bool {
+pub(super) fn accept_unaligned(
+    p_bytes: &[u8],
+    p: &Frame,
+    gap: &[u8],
+    neighbours: [&[u16; 6]; 2],
+) -> bool {
     let len = p_bytes.len();
     // Distance to the packets before and after, over the channels where `p` and `other` differ.
     let distances = |other: &Frame| -> (u32, u32) {
@@ -79,18 +90,20 @@ pub(super) fn accept_unaligned(p_bytes: &[u8], p: &Frame, gap: &[u8], neighbours
     for (end, _) in gap.iter().enumerate().filter(|&(_, &b)| b & END_BIT != 0) {
         let run = &gap[run_start..=end];
         run_start = end + 1;
-        let displaced = (1..len).filter(|&head| len - head <= run.len()).any(|head| {
-            let mut whole = p_bytes[..head].to_vec();
-            whole.extend_from_slice(&run[run.len() - (len - head)..]);
-            match parse(&whole, len) {
-                Check::Valid(other) if other.samples != p.samples || other.aux != p.aux => {
-                    let (from_p, from_other) = distances(&other);
-                    // Junk bits shift a sample by 128 codes or more; real steps are small.
-                    from_p > 2 * from_other + 128
+        let displaced = (1..len)
+            .filter(|&head| len - head <= run.len())
+            .any(|head| {
+                let mut whole = p_bytes[..head].to_vec();
+                whole.extend_from_slice(&run[run.len() - (len - head)..]);
+                match parse(&whole, len) {
+                    Check::Valid(other) if other.samples != p.samples || other.aux != p.aux => {
+                        let (from_p, from_other) = distances(&other);
+                        // Junk bits shift a sample by 128 codes or more; real steps are small.
+                        from_p > 2 * from_other + 128
+                    }
+                    _ => false,
                 }
-                _ => false,
-            }
-        });
+            });
         if displaced {
             return false;
         }
@@ -105,8 +118,22 @@ mod tests {
     #[test]
     fn parses_a_six_channel_packet() {
         // counter 5, aux 0x84 (bit 7 travels in byte 0), samples 0x3FF, 0, 512, 513, 1, 1023.
-        let b = [5 << 1 | 1, 0x04, 0x7F, 0x00, 0x70, 0x00, 0x01, 0x44, 0x01, 0x7F, 0x80 | 0x07];
-        let Check::Valid(f) = parse(&b, 11) else { panic!() };
+        let b = [
+            5 << 1 | 1,
+            0x04,
+            0x7F,
+            0x00,
+            0x70,
+            0x00,
+            0x01,
+            0x44,
+            0x01,
+            0x7F,
+            0x80 | 0x07,
+        ];
+        let Check::Valid(f) = parse(&b, 11) else {
+            panic!()
+        };
         assert_eq!(f.counter, 5);
         assert_eq!(f.aux, Some(0x84));
         assert_eq!(f.samples, [1023, 0, 512, 513, 1, 1023]);
@@ -131,9 +158,13 @@ mod tests {
 
     #[test]
     fn switches_come_from_aux_slot_four() {
-        let Check::Valid(f) = parse(&[4 << 1, 0x80 | 0x0B], 2) else { panic!() };
+        let Check::Valid(f) = parse(&[4 << 1, 0x80 | 0x0B], 2) else {
+            panic!()
+        };
         assert_eq!((f.counter, f.switches, f.channel_count), (4, Some(0x0B), 0));
-        let Check::Valid(f) = parse(&[5 << 1, 0x80 | 0x0B], 2) else { panic!() };
+        let Check::Valid(f) = parse(&[5 << 1, 0x80 | 0x0B], 2) else {
+            panic!()
+        };
         assert_eq!(f.switches, None);
     }
 
@@ -143,11 +174,20 @@ mod tests {
         // Junk `0x41 0xC0` inserted after 9 bytes: the first 11 bytes close on 0xC0.
         let mut spliced = real[..9].to_vec();
         spliced.extend([0x41, 0xC0]);
-        let Check::Valid(p) = parse(&spliced, 11) else { panic!() };
+        let Check::Valid(p) = parse(&spliced, 11) else {
+            panic!()
+        };
         let last = [130, 131, 258, 261, 388, 391];
         assert!(!accept_unaligned(&spliced, &p, &real[9..], [&last, &last]));
         // The same packet followed by a junk run ending in an end byte is real.
-        let Check::Valid(p) = parse(&real, 11) else { panic!() };
-        assert!(accept_unaligned(&real, &p, &[0x41, 0x7F, 0xFF], [&last, &last]));
+        let Check::Valid(p) = parse(&real, 11) else {
+            panic!()
+        };
+        assert!(accept_unaligned(
+            &real,
+            &p,
+            &[0x41, 0x7F, 0xFF],
+            [&last, &last]
+        ));
     }
 }

@@ -6,10 +6,11 @@ use super::{Decoder, Flow, p3};
 use crate::protocol::p3::END_BIT;
 
 impl Decoder {
-
     #[inline(always)] // see `deliver`
     pub(super) fn p3_in_sync(&mut self) -> Flow {
-        let Some(len) = self.p3_len else { return self.reject() };
+        let Some(len) = self.p3_len else {
+            return self.reject();
+        };
         let frame = match p3::parse(self.window.bytes(), len) {
             Check::Valid(frame) => frame,
             Check::NeedMore => return self.wait(),
@@ -17,7 +18,9 @@ impl Decoder {
         };
         match p3::parse(self.window.from(len), len) {
             Check::Valid(next) if self.p3_followed_by(&frame, &next) => self.deliver(frame, len),
-            Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => self.deliver(frame, len),
+            Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => {
+                self.deliver(frame, len)
+            }
             Check::NeedMore => self.wait(),
             _ => match self.p3_judge_unproven(&frame, len) {
                 Check::Valid(()) => self.deliver(frame, len),
@@ -32,7 +35,9 @@ impl Decoder {
     /// delivered packet's and the next one's, and no run in between may be its real tail pushed
     /// out by junk (see [`p3::accept_unaligned`]).
     pub(super) fn p3_judge_unproven(&mut self, frame: &Frame, len: usize) -> Check<()> {
-        let Some(last) = self.last else { return Check::Invalid };
+        let Some(last) = self.last else {
+            return Check::Invalid;
+        };
         let (at, next) = match self.find_next(len, |b| p3::parse(b, len)) {
             Check::Valid(found) => found,
             Check::NeedMore if !self.finished => return Check::NeedMore,
@@ -50,7 +55,14 @@ impl Decoder {
         }
         let from_last = |c: u8| p3::counter_delta(last.counter, c);
         let ordered = (1..from_last(next.counter)).contains(&from_last(frame.counter));
-        if ordered && p3::accept_unaligned(&bytes[..len], frame, &bytes[len..at], [&last.samples, &next.samples]) {
+        if ordered
+            && p3::accept_unaligned(
+                &bytes[..len],
+                frame,
+                &bytes[len..at],
+                [&last.samples, &next.samples],
+            )
+        {
             Check::Valid(())
         } else {
             Check::Invalid
@@ -68,7 +80,11 @@ impl Decoder {
             if self.after_end_byte() {
                 self.run_head = Some((bytes[0] >> 1, self.window.offset()));
             }
-            return if bytes.len() > keep { self.skip(bytes.len() - keep) } else { self.wait() };
+            return if bytes.len() > keep {
+                self.skip(bytes.len() - keep)
+            } else {
+                self.wait()
+            };
         };
         let len = self.p3_len.unwrap_or(run.min(longest));
         if run < len || !p3::LENGTHS[1..].contains(&len) {
@@ -82,7 +98,12 @@ impl Decoder {
             return self.skip(run - len);
         }
         let frame = match p3::parse(bytes, len) {
-            Check::Valid(frame) if !self.is_suspect(&frame) && (self.after_end_byte() || self.mid_run_fits(&frame, len)) => frame,
+            Check::Valid(frame)
+                if !self.is_suspect(&frame)
+                    && (self.after_end_byte() || self.mid_run_fits(&frame, len)) =>
+            {
+                frame
+            }
             _ => return self.skip(len),
         };
         match p3::parse(self.window.from(len), len) {
@@ -113,8 +134,11 @@ impl Decoder {
     pub(super) fn mid_run_fits(&self, frame: &Frame, len: usize) -> bool {
         let follows = |counter: u8| p3::counter_delta(counter, frame.counter) == 1;
         // Exactly one byte short of a packet before this one: that packet lost its end byte.
-        let lost_end_byte = |(counter, at): (u8, u64)| follows(counter) && self.window.offset() - at + 1 == len as u64;
-        self.last.as_ref().is_none_or(|last| follows(last.counter)) || self.run_head.is_some_and(lost_end_byte)
+        let lost_end_byte = |(counter, at): (u8, u64)| {
+            follows(counter) && self.window.offset() - at + 1 == len as u64
+        };
+        self.last.as_ref().is_none_or(|last| follows(last.counter))
+            || self.run_head.is_some_and(lost_end_byte)
     }
 
     /// Whether `next` proves the P3 packet `frame` before it: the counter steps by one. A repeat
@@ -123,7 +147,10 @@ impl Decoder {
     pub(super) fn p3_followed_by(&self, frame: &Frame, next: &Frame) -> bool {
         match p3::counter_delta(frame.counter, next.counter) {
             1 => true,
-            0 => self.last.as_ref().is_none_or(|last| last.counter == frame.counter),
+            0 => self
+                .last
+                .as_ref()
+                .is_none_or(|last| last.counter == frame.counter),
             _ => false,
         }
     }

@@ -14,14 +14,21 @@ fn p2_packet(counter: u8, value: u16, switches: u8) -> Vec<u8> {
 }
 
 fn p2_stream(counters: impl IntoIterator<Item = u8>) -> Vec<u8> {
-    counters.into_iter().flat_map(|c| p2_packet(c, 400 + u16::from(c), 0x0F)).collect()
+    counters
+        .into_iter()
+        .flat_map(|c| p2_packet(c, 400 + u16::from(c), 0x0F))
+        .collect()
 }
 
 fn p3_packet(counter: u8, aux: u8, value: u16) -> Vec<u8> {
     let mut p = vec![(counter & 63) << 1 | aux >> 7, aux & 0x7F];
     for pair in 0..3u16 {
         let (a, b) = ((value + pair * 2) & 0x3FF, (value + pair * 2 + 1) & 0x3FF);
-        p.extend([(a & 0x7F) as u8, (b & 0x7F) as u8, ((a >> 7) as u8) << 4 | (b >> 7) as u8]);
+        p.extend([
+            (a & 0x7F) as u8,
+            (b & 0x7F) as u8,
+            ((a >> 7) as u8) << 4 | (b >> 7) as u8,
+        ]);
     }
     *p.last_mut().unwrap() |= 0x80;
     p
@@ -40,7 +47,16 @@ fn decode_all(config: DecoderConfig, bytes: &[u8], chunk: usize) -> (Vec<Event>,
 }
 
 fn packets(events: &[Event]) -> Vec<Packet> {
-    events.iter().filter_map(|e| if let Event::Packet(p) = e { Some(*p) } else { None }).collect()
+    events
+        .iter()
+        .filter_map(|e| {
+            if let Event::Packet(p) = e {
+                Some(*p)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn counters(events: &[Event]) -> Vec<u8> {
@@ -53,15 +69,25 @@ fn auto() -> DecoderConfig {
 
 #[test]
 fn clean_p2_decodes_every_packet_at_every_chunk_size() {
-    let stream = p2_stream(250..=255u8).into_iter().chain(p2_stream(0..10)).collect::<Vec<_>>();
+    let stream = p2_stream(250..=255u8)
+        .into_iter()
+        .chain(p2_stream(0..10))
+        .collect::<Vec<_>>();
     let (reference, stats) = decode_all(auto(), &stream, stream.len());
-    assert_eq!(counters(&reference), (250..=255).chain(0..10).collect::<Vec<_>>());
+    assert_eq!(
+        counters(&reference),
+        (250..=255).chain(0..10).collect::<Vec<_>>()
+    );
     assert_eq!(stats.lost, 0);
     assert_eq!(stats.skipped_bytes, 0);
     assert_eq!(packets(&reference)[3].samples[1], (400 + 253 + 37) & 0x3FF);
     assert_eq!(packets(&reference).last().unwrap().sample_index, 15);
     for chunk in 1..stream.len() {
-        assert_eq!(decode_all(auto(), &stream, chunk).0, reference, "chunk {chunk}");
+        assert_eq!(
+            decode_all(auto(), &stream, chunk).0,
+            reference,
+            "chunk {chunk}"
+        );
     }
 }
 
@@ -72,7 +98,13 @@ fn a_stream_cut_mid_packet_and_a_text_header_are_skipped() {
     stream.extend(p2_stream(10..20));
     let (events, stats) = decode_all(auto(), &stream, 7);
     assert_eq!(counters(&events), (10..20).collect::<Vec<_>>());
-    assert!(matches!(events[0], Event::SyncAcquired { protocol: Protocol::P2, skipped_bytes: 37 }));
+    assert!(matches!(
+        events[0],
+        Event::SyncAcquired {
+            protocol: Protocol::P2,
+            skipped_bytes: 37
+        }
+    ));
     assert_eq!(stats.skipped_bytes, 37);
 }
 
@@ -116,7 +148,10 @@ fn an_aligned_splice_is_refused_and_counted_lost() {
     assert_eq!(counters(&events), [0, 1, 2, 5, 6, 7, 8, 9]);
     assert_eq!(stats.lost, 2);
     assert_eq!(stats.refused_packets, 1);
-    assert!(events.contains(&Event::PacketsLost { count: 2, first_sample_index: 3 }));
+    assert!(events.contains(&Event::PacketsLost {
+        count: 2,
+        first_sample_index: 3
+    }));
 }
 
 #[test]
@@ -138,7 +173,10 @@ fn a_repeated_counter_is_delivered_and_reported_once() {
     assert_eq!(counters(&events), [7, 7, 7, 7, 8, 9, 10]);
     assert_eq!(stats.lost, 0);
     assert_eq!(stats.repeated_counters, 3);
-    let stalls = events.iter().filter(|e| matches!(e, Event::CounterStalled { .. })).count();
+    let stalls = events
+        .iter()
+        .filter(|e| matches!(e, Event::CounterStalled { .. }))
+        .count();
     assert_eq!(stalls, 1);
     assert_eq!(packets(&events).last().unwrap().sample_index, 6);
 }
@@ -150,11 +188,26 @@ fn switch_changes_are_events() {
     stream.extend(p2_packet(4, 0, 0x0E));
     stream.extend(p2_stream(5..8));
     let (events, _) = decode_all(auto(), &stream, 17);
-    let changes: Vec<_> = events.iter().filter(|e| matches!(e, Event::SwitchChanged { .. })).cloned().collect();
-    assert_eq!(changes, [
-        Event::SwitchChanged { sample_index: 3, previous: 0x0F, current: 0x0E },
-        Event::SwitchChanged { sample_index: 5, previous: 0x0E, current: 0x0F },
-    ]);
+    let changes: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e, Event::SwitchChanged { .. }))
+        .cloned()
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            Event::SwitchChanged {
+                sample_index: 3,
+                previous: 0x0F,
+                current: 0x0E
+            },
+            Event::SwitchChanged {
+                sample_index: 5,
+                previous: 0x0E,
+                current: 0x0F
+            },
+        ]
+    );
 }
 
 #[test]
@@ -165,18 +218,31 @@ fn a_held_packet_waits_for_proof_and_quiet_releases_it() {
     let delivered: Vec<_> = std::iter::from_fn(|| decoder.poll()).collect();
     assert_eq!(counters(&delivered), [0, 1, 2]);
     decoder.quiet();
-    assert_eq!(counters(&std::iter::from_fn(|| decoder.poll()).collect::<Vec<_>>()), [3]);
+    assert_eq!(
+        counters(&std::iter::from_fn(|| decoder.poll()).collect::<Vec<_>>()),
+        [3]
+    );
 }
 
 #[test]
 fn low_latency_delivers_a_continuing_packet_at_once() {
-    let config = DecoderConfig { low_latency: true, protocol: ProtocolChoice::P2, ..auto() };
+    let config = DecoderConfig {
+        low_latency: true,
+        protocol: ProtocolChoice::P2,
+        ..auto()
+    };
     let mut decoder = Decoder::new(config);
     decoder.push(&p2_stream(0..2));
     // Packet 0 is proven by 1's header; 1 continues 0's counter and goes out without proof.
-    assert_eq!(counters(&std::iter::from_fn(|| decoder.poll()).collect::<Vec<_>>()), [0, 1]);
+    assert_eq!(
+        counters(&std::iter::from_fn(|| decoder.poll()).collect::<Vec<_>>()),
+        [0, 1]
+    );
     decoder.push(&p2_stream(2..3));
-    assert_eq!(counters(&std::iter::from_fn(|| decoder.poll()).collect::<Vec<_>>()), [2]);
+    assert_eq!(
+        counters(&std::iter::from_fn(|| decoder.poll()).collect::<Vec<_>>()),
+        [2]
+    );
 }
 
 #[test]
@@ -192,9 +258,16 @@ fn endless_junk_keeps_memory_bounded_and_bytes_conserved() {
             .collect();
         decoder.push(&chunk);
         while decoder.poll().is_some() {}
-        assert!(decoder.buffered() < 64, "holding {} bytes", decoder.buffered());
+        assert!(
+            decoder.buffered() < 64,
+            "holding {} bytes",
+            decoder.buffered()
+        );
         let s = decoder.stats();
-        assert_eq!(s.bytes_in, s.packet_bytes + s.skipped_bytes + decoder.buffered() as u64);
+        assert_eq!(
+            s.bytes_in,
+            s.packet_bytes + s.skipped_bytes + decoder.buffered() as u64
+        );
     }
     assert_eq!(decoder.stats().packets, 0);
 }
@@ -220,22 +293,38 @@ fn p3_decodes_with_switches_and_device_id() {
     assert_eq!(packets(&reference).len(), 200);
     assert_eq!(stats.lost, 0);
     let first = packets(&reference)[0];
-    assert_eq!((first.protocol, first.channel_count, first.samples), (Protocol::P3, 6, [100, 101, 102, 103, 104, 105]));
+    assert_eq!(
+        (first.protocol, first.channel_count, first.samples),
+        (Protocol::P3, 6, [100, 101, 102, 103, 104, 105])
+    );
     assert!(reference.contains(&Event::DeviceId("mEEGv1.0".into())));
-    assert!(reference.iter().any(|e| matches!(e, Event::SwitchChanged { current: 0x0D, .. })));
+    assert!(
+        reference
+            .iter()
+            .any(|e| matches!(e, Event::SwitchChanged { current: 0x0D, .. }))
+    );
     for chunk in [1, 2, 3, 10, 11, 12, 100] {
-        assert_eq!(decode_all(auto(), &stream, chunk).0, reference, "chunk {chunk}");
+        assert_eq!(
+            decode_all(auto(), &stream, chunk).0,
+            reference,
+            "chunk {chunk}"
+        );
     }
 }
 
 #[test]
 fn p3_junk_inside_a_packet_is_not_a_false_packet() {
-    let clean: Vec<u8> = (0..20u8).flat_map(|c| p3_packet(c, 0, 300 + u16::from(c))).collect();
+    let clean: Vec<u8> = (0..20u8)
+        .flat_map(|c| p3_packet(c, 0, 300 + u16::from(c)))
+        .collect();
     let mut stream = clean[..5 * 11 + 9].to_vec();
     stream.extend([0x41, 0xC0]);
     stream.extend(&clean[5 * 11 + 9..]);
     let (events, stats) = decode_all(auto(), &stream, 3);
-    assert_eq!(counters(&events), (0..20).filter(|&c| c != 5).collect::<Vec<_>>());
+    assert_eq!(
+        counters(&events),
+        (0..20).filter(|&c| c != 5).collect::<Vec<_>>()
+    );
     assert_eq!(stats.lost, 1);
 }
 
@@ -244,7 +333,9 @@ fn p2_data_never_locks_as_p3_and_p3_never_as_p2() {
     let p2 = p2_stream((0..=255).cycle().take(600));
     let (events, _) = decode_all(auto(), &p2[5..], 64);
     assert!(packets(&events).iter().all(|p| p.protocol == Protocol::P2));
-    let p3: Vec<u8> = (0..600u16).flat_map(|n| p3_packet((n % 64) as u8, 0, n)).collect();
+    let p3: Vec<u8> = (0..600u16)
+        .flat_map(|n| p3_packet((n % 64) as u8, 0, n))
+        .collect();
     let (events, _) = decode_all(auto(), &p3[3..], 64);
     assert!(packets(&events).iter().all(|p| p.protocol == Protocol::P3));
     assert_eq!(packets(&events).len(), 599);
@@ -258,5 +349,8 @@ fn arrival_times_count_an_outage_longer_than_a_counter_cycle() {
     decoder.push_at(&p2_stream(54..60), Duration::from_millis(40 + 1176));
     decoder.finish();
     let events: Vec<_> = std::iter::from_fn(|| decoder.poll()).collect();
-    assert!(events.contains(&Event::PacketsLost { count: 300, first_sample_index: 10 }));
+    assert!(events.contains(&Event::PacketsLost {
+        count: 300,
+        first_sample_index: 10
+    }));
 }

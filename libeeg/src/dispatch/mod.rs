@@ -10,14 +10,17 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 pub use self::flow::CallbackResult;
-pub use self::notice::{
-    BandPowerNotice, ChannelNotice, EventNotice, LossNotice, PacketNotice, QualityNotice, ResyncNotice,
-    SwitchAction, SwitchNotice, ThresholdNotice,
-};
 use self::flow::{Callback, boxed, call_all};
+pub use self::notice::{
+    BandPowerNotice, ChannelNotice, EventNotice, LossNotice, PacketNotice, QualityNotice,
+    ResyncNotice, SwitchAction, SwitchNotice, ThresholdNotice,
+};
 use self::watch::{Detector, Watch};
 use crate::clock::Clock;
-use crate::detect::{BandPowerConfig, BandPowerDetector, QualityConfig, QualityMonitor, ThresholdConfig, ThresholdDetector};
+use crate::detect::{
+    BandPowerConfig, BandPowerDetector, QualityConfig, QualityMonitor, ThresholdConfig,
+    ThresholdDetector,
+};
 use crate::units::DeviceProfile;
 use crate::{Decoder, DecoderConfig, Event};
 
@@ -67,7 +70,13 @@ impl Dispatcher {
     /// decoder's nominal rate for the clock.
     pub fn new(config: DecoderConfig) -> Self {
         let rate = config.sample_rate_hz;
-        Self::with_profile(config, DeviceProfile { nominal_rate_hz: rate, ..DeviceProfile::modular_eeg() })
+        Self::with_profile(
+            config,
+            DeviceProfile {
+                nominal_rate_hz: rate,
+                ..DeviceProfile::modular_eeg()
+            },
+        )
     }
 
     /// A dispatcher with a device profile (microvolt scale and nominal rate).
@@ -88,32 +97,47 @@ impl Dispatcher {
     }
 
     /// Calls `f` for every packet.
-    pub fn on_packet<R: CallbackResult>(&mut self, f: impl FnMut(&PacketNotice) -> R + 'static) -> &mut Self {
+    pub fn on_packet<R: CallbackResult>(
+        &mut self,
+        f: impl FnMut(&PacketNotice) -> R + 'static,
+    ) -> &mut Self {
         self.packet.push(boxed(f));
         self
     }
 
     /// Calls `f` when packets are lost.
-    pub fn on_loss<R: CallbackResult>(&mut self, f: impl FnMut(&LossNotice) -> R + 'static) -> &mut Self {
+    pub fn on_loss<R: CallbackResult>(
+        &mut self,
+        f: impl FnMut(&LossNotice) -> R + 'static,
+    ) -> &mut Self {
         self.loss.push(boxed(f));
         self
     }
 
     /// Calls `f` when the decoder regains sync after losing it.
-    pub fn on_resync<R: CallbackResult>(&mut self, f: impl FnMut(&ResyncNotice) -> R + 'static) -> &mut Self {
+    pub fn on_resync<R: CallbackResult>(
+        &mut self,
+        f: impl FnMut(&ResyncNotice) -> R + 'static,
+    ) -> &mut Self {
         self.resync.push(boxed(f));
         self
     }
 
     /// Calls `f` for each switch pressed or released.
-    pub fn on_switch<R: CallbackResult>(&mut self, f: impl FnMut(&SwitchNotice) -> R + 'static) -> &mut Self {
+    pub fn on_switch<R: CallbackResult>(
+        &mut self,
+        f: impl FnMut(&SwitchNotice) -> R + 'static,
+    ) -> &mut Self {
         self.switch.push(boxed(f));
         self
     }
 
     /// Calls `f` for every decoder event (packets included), for what the other hooks leave
     /// out: device id, stalled counters, sync lost, trailing bytes.
-    pub fn on_event<R: CallbackResult>(&mut self, f: impl FnMut(&EventNotice) -> R + 'static) -> &mut Self {
+    pub fn on_event<R: CallbackResult>(
+        &mut self,
+        f: impl FnMut(&EventNotice) -> R + 'static,
+    ) -> &mut Self {
         self.event.push(boxed(f));
         self
     }
@@ -217,30 +241,62 @@ impl Dispatcher {
                 if packet.sample_index % RATE_UPDATE_PACKETS == 0 && self.clock.is_converged() {
                     self.decoder.set_sample_rate(self.clock.rate_hz());
                 }
-                merge(call_all(&mut self.packet, &PacketNotice { packet: *packet, t: self.now }));
+                merge(call_all(
+                    &mut self.packet,
+                    &PacketNotice {
+                        packet: *packet,
+                        t: self.now,
+                    },
+                ));
                 for watch in &mut self.watches {
                     merge(watch.feed(packet, self.now, &self.profile));
                 }
             }
-            &Event::PacketsLost { count, first_sample_index } => {
+            &Event::PacketsLost {
+                count,
+                first_sample_index,
+            } => {
                 for watch in &mut self.watches {
                     watch.gap();
                 }
                 let t = self.clock.timestamp(first_sample_index);
-                merge(call_all(&mut self.loss, &LossNotice { count, first_sample_index, t }));
+                merge(call_all(
+                    &mut self.loss,
+                    &LossNotice {
+                        count,
+                        first_sample_index,
+                        t,
+                    },
+                ));
             }
             // The time of a resync is that of the packet it found, which comes next.
             &Event::SyncAcquired { skipped_bytes, .. } if self.decoder.stats().resyncs > 0 => {
                 let t = self.now + 1.0 / self.clock.rate_hz();
-                merge(call_all(&mut self.resync, &ResyncNotice { skipped_bytes, t }));
+                merge(call_all(
+                    &mut self.resync,
+                    &ResyncNotice { skipped_bytes, t },
+                ));
             }
-            &Event::SwitchChanged { sample_index, previous, current } => {
+            &Event::SwitchChanged {
+                sample_index,
+                previous,
+                current,
+            } => {
                 let t = self.clock.timestamp(sample_index);
                 for bit in 0..4u8 {
                     let mask = 1 << bit;
                     if (previous ^ current) & mask != 0 {
-                        let action = if current & mask == 0 { SwitchAction::Pressed } else { SwitchAction::Released };
-                        let notice = SwitchNotice { switch: bit + 1, action, sample_index, t };
+                        let action = if current & mask == 0 {
+                            SwitchAction::Pressed
+                        } else {
+                            SwitchAction::Released
+                        };
+                        let notice = SwitchNotice {
+                            switch: bit + 1,
+                            action,
+                            sample_index,
+                            t,
+                        };
                         merge(call_all(&mut self.switch, &notice));
                     }
                 }

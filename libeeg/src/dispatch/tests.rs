@@ -13,7 +13,12 @@ fn stream(n: usize, signal: impl Fn(usize) -> f64, switches: impl Fn(usize) -> u
     let mut out = Vec::new();
     for i in 0..n {
         let code = (512.0 + signal(i) / 0.5).round().clamp(0.0, 1023.0) as u16;
-        encode_p2(i as u8, &[code, 512, 512, 512, 512, 1023], switches(i), &mut out);
+        encode_p2(
+            i as u8,
+            &[code, 512, 512, 512, 512, 1023],
+            switches(i),
+            &mut out,
+        );
     }
     out
 }
@@ -53,43 +58,90 @@ fn loss_is_reported_and_restarts_detectors() {
 
 #[test]
 fn switch_presses_and_releases_name_the_switch() {
-    let bytes = stream(100, |_| 0.0, |i| if (40..60).contains(&i) { 0x0F & !0b0100 } else { 0x0F });
+    let bytes = stream(
+        100,
+        |_| 0.0,
+        |i| {
+            if (40..60).contains(&i) {
+                0x0F & !0b0100
+            } else {
+                0x0F
+            }
+        },
+    );
     let (switches, on_switch) = collect::<SwitchNotice>();
     let mut eeg = Dispatcher::new(DecoderConfig::default());
     eeg.on_switch(on_switch);
     let _ = eeg.push(&bytes);
     let _ = eeg.finish();
-    let got: Vec<_> = switches.borrow().iter().map(|s| (s.switch, s.action, s.sample_index)).collect();
-    assert_eq!(got, [(3, SwitchAction::Pressed, 40), (3, SwitchAction::Released, 60)]);
+    let got: Vec<_> = switches
+        .borrow()
+        .iter()
+        .map(|s| (s.switch, s.action, s.sample_index))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, SwitchAction::Pressed, 40),
+            (3, SwitchAction::Released, 60)
+        ]
+    );
 }
 
 #[test]
 fn threshold_crossings_in_microvolts_on_the_watched_channel() {
     // 100 uV for 0.5 s from t = 1 s, otherwise 0.
-    let bytes = stream(768, |i| if (256..384).contains(&i) { 100.0 } else { 0.0 }, |_| 0x0F);
+    let bytes = stream(
+        768,
+        |i| if (256..384).contains(&i) { 100.0 } else { 0.0 },
+        |_| 0x0F,
+    );
     let (crossings, on_crossing) = collect::<ThresholdNotice>();
     let mut eeg = Dispatcher::new(DecoderConfig::default());
-    let config = ThresholdConfig { level: 50.0, hysteresis: 10.0, min_duration: 0.05 };
+    let config = ThresholdConfig {
+        level: 50.0,
+        hysteresis: 10.0,
+        min_duration: 0.05,
+    };
     eeg.on_threshold(0, config, on_crossing);
     let _ = eeg.push(&bytes);
     let _ = eeg.finish();
-    let got: Vec<_> = crossings.borrow().iter().map(|c| (c.channel, c.event.direction, c.event.t)).collect();
-    assert_eq!(got, [(0, Crossing::Rising, 1.0), (0, Crossing::Falling, 1.5)]);
+    let got: Vec<_> = crossings
+        .borrow()
+        .iter()
+        .map(|c| (c.channel, c.event.direction, c.event.t))
+        .collect();
+    assert_eq!(
+        got,
+        [(0, Crossing::Rising, 1.0), (0, Crossing::Falling, 1.5)]
+    );
 }
 
 #[test]
 fn band_power_rises_with_a_10_hz_burst() {
     let burst = |i: usize| {
         let t = i as f64 / 256.0;
-        if (3.0..6.0).contains(&t) { 40.0 * (std::f64::consts::TAU * 10.0 * t).sin() } else { 0.0 }
+        if (3.0..6.0).contains(&t) {
+            40.0 * (std::f64::consts::TAU * 10.0 * t).sin()
+        } else {
+            0.0
+        }
     };
     let bytes = stream(256 * 9, burst, |_| 0x0F);
     let (changes, on_change) = collect::<BandPowerNotice>();
     let mut eeg = Dispatcher::new(DecoderConfig::default());
-    eeg.on_band_power(0, BandPowerConfig::new(Band::ALPHA, 256.0, 200.0), on_change);
+    eeg.on_band_power(
+        0,
+        BandPowerConfig::new(Band::ALPHA, 256.0, 200.0),
+        on_change,
+    );
     let _ = eeg.push(&bytes);
     let _ = eeg.finish();
-    let got: Vec<_> = changes.borrow().iter().map(|c| (c.event.kind, c.event.t)).collect();
+    let got: Vec<_> = changes
+        .borrow()
+        .iter()
+        .map(|c| (c.event.kind, c.event.t))
+        .collect();
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(got[0].0, PowerChange::Rose);
     assert!((3.0..4.2).contains(&got[0].1), "{got:?}");
@@ -105,7 +157,12 @@ fn a_railed_channel_is_reported() {
     let _ = eeg.push(&stream(256 * 3, |_| 0.0, |_| 0x0F));
     let _ = eeg.finish();
     let reports = reports.borrow();
-    assert_eq!(reports.first().map(|r| (r.channel, r.event.report.issues.railed)), Some((5, true)));
+    assert_eq!(
+        reports
+            .first()
+            .map(|r| (r.channel, r.event.report.issues.railed)),
+        Some((5, true))
+    );
 }
 
 #[test]
@@ -115,7 +172,11 @@ fn a_callback_can_stop_and_resume_continues() {
     let mut eeg = Dispatcher::new(DecoderConfig::default());
     eeg.on_packet(move |p| {
         *seen.borrow_mut() += 1;
-        if p.packet.sample_index == 9 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        if p.packet.sample_index == 9 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     });
     assert!(eeg.push(&stream(50, |_| 0.0, |_| 0x0F)).is_break());
     assert_eq!(*count.borrow(), 10);
@@ -125,19 +186,37 @@ fn a_callback_can_stop_and_resume_continues() {
 
 #[test]
 fn alpha_bursts_of_the_simulator_are_found() {
-    let mut sim = crate::sim::Simulator::new(crate::sim::SimConfig { seed: 7, ..Default::default() });
+    let mut sim = crate::sim::Simulator::new(crate::sim::SimConfig {
+        seed: 7,
+        ..Default::default()
+    });
     let bytes = sim.packets(256 * 60);
     let (changes, on_change) = collect::<BandPowerNotice>();
     let mut eeg = Dispatcher::new(DecoderConfig::default());
-    eeg.on_band_power(0, BandPowerConfig::new(Band::ALPHA, 256.0, 150.0), on_change);
+    eeg.on_band_power(
+        0,
+        BandPowerConfig::new(Band::ALPHA, 256.0, 150.0),
+        on_change,
+    );
     let _ = eeg.push(&bytes);
     let _ = eeg.finish();
-    let rises: Vec<f64> = changes.borrow().iter().filter(|c| c.event.kind == PowerChange::Rose).map(|c| c.event.t).collect();
+    let rises: Vec<f64> = changes
+        .borrow()
+        .iter()
+        .filter(|c| c.event.kind == PowerChange::Rose)
+        .map(|c| c.event.t)
+        .collect();
     let truth = sim.alpha_bursts();
     assert!(truth.len() >= 8);
     for &(start, _) in truth {
         // A 1 s window reports a burst up to a window (plus a hop) after it starts.
-        assert!(rises.iter().any(|&t| (start..start + 1.2).contains(&t)), "burst at {start:.2} s missed: {rises:?}");
+        assert!(
+            rises.iter().any(|&t| (start..start + 1.2).contains(&t)),
+            "burst at {start:.2} s missed: {rises:?}"
+        );
     }
-    assert!(rises.len() <= truth.len() + truth.len() / 4, "too many detections: {rises:?}");
+    assert!(
+        rises.len() <= truth.len() + truth.len() / 4,
+        "too many detections: {rises:?}"
+    );
 }

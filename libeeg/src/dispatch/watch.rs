@@ -47,7 +47,11 @@ impl Watch {
     }
 }
 
-fn notify<E>(channel: usize, event: Option<E>, f: &mut Callback<ChannelNotice<E>>) -> ControlFlow<()> {
+fn notify<E>(
+    channel: usize,
+    event: Option<E>,
+    f: &mut Callback<ChannelNotice<E>>,
+) -> ControlFlow<()> {
     match event {
         Some(event) => f(&ChannelNotice { channel, event }),
         None => ControlFlow::Continue(()),

@@ -61,7 +61,11 @@ fn run(dir: &Path) -> std::io::Result<bool> {
     let mut broken = Vec::new();
     let fixtures = fixtures();
     for fixture in &fixtures {
-        let (events, stats) = decode(&DecoderConfig::default(), &fixture.bytes, fixture.bytes.len());
+        let (events, stats) = decode(
+            &DecoderConfig::default(),
+            &fixture.bytes,
+            fixture.bytes.len(),
+        );
         let expected = render(&events, &stats);
         std::fs::write(dir.join(format!("{}.bin", fixture.name)), &fixture.bytes)?;
         std::fs::write(dir.join(format!("{}.expected", fixture.name)), &expected)?;
@@ -77,7 +81,11 @@ fn run(dir: &Path) -> std::io::Result<bool> {
         if let Some(injected) = &fixture.injected {
             println!("{:<30} injected: {injected}", "");
         }
-        for c in fixture.claims.iter().filter(|c| !(c.holds)(&events, &stats)) {
+        for c in fixture
+            .claims
+            .iter()
+            .filter(|c| !(c.holds)(&events, &stats))
+        {
             broken.push(format!("{}: {}", fixture.name, c.what));
         }
     }
@@ -88,10 +96,18 @@ fn run(dir: &Path) -> std::io::Result<bool> {
     // checking them: say so rather than delete anything.
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let is_fixture_file = path.extension().is_some_and(|ext| ext == "bin" || ext == "expected");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let is_fixture_file = path
+            .extension()
+            .is_some_and(|ext| ext == "bin" || ext == "expected");
         if is_fixture_file && !fixtures.iter().any(|f| f.name == stem) {
-            eprintln!("warning: {} is not made by make_fixtures; delete it if it is stale", path.display());
+            eprintln!(
+                "warning: {} is not made by make_fixtures; delete it if it is stale",
+                path.display()
+            );
         }
     }
     Ok(broken.is_empty())
@@ -112,7 +128,12 @@ fn fixtures() -> Vec<Fixture> {
 }
 
 fn simulator(seed: u64, protocol: Protocol, first_counter: u8) -> Simulator {
-    Simulator::new(SimConfig { seed, protocol, first_counter, ..SimConfig::default() })
+    Simulator::new(SimConfig {
+        seed,
+        protocol,
+        first_counter,
+        ..SimConfig::default()
+    })
 }
 
 /// Claims every clean stream makes: nothing skipped, lost or left over.
@@ -122,7 +143,8 @@ fn clean_claims() -> Vec<Claim> {
             s.lost == 0 && s.skipped_bytes == 0 && s.refused_packets == 0 && s.resyncs == 0
         }),
         claim("every byte is in a packet", |e, s| {
-            s.packet_bytes == s.bytes_in && !e.iter().any(|e| matches!(e, Event::TrailingBytes { .. }))
+            s.packet_bytes == s.bytes_in
+                && !e.iter().any(|e| matches!(e, Event::TrailingBytes { .. }))
         }),
     ]
 }
@@ -130,13 +152,23 @@ fn clean_claims() -> Vec<Claim> {
 /// 400 P2 packets straight from the simulator, counter starting at 1.
 fn p2_clean() -> Fixture {
     let bytes = simulator(101, Protocol::P2, 1).packets(400);
-    Fixture { name: "p2_clean", bytes, claims: clean_claims(), injected: None }
+    Fixture {
+        name: "p2_clean",
+        bytes,
+        claims: clean_claims(),
+        injected: None,
+    }
 }
 
 /// 500 six-channel P3 packets straight from the simulator.
 fn p3_clean() -> Fixture {
     let bytes = simulator(102, Protocol::P3, 0).packets(500);
-    Fixture { name: "p3_clean", bytes, claims: clean_claims(), injected: None }
+    Fixture {
+        name: "p3_clean",
+        bytes,
+        claims: clean_claims(),
+        injected: None,
+    }
 }
 
 /// FaultConfig::demo() with every rate about doubled, plus header drops for P2.
@@ -154,8 +186,12 @@ fn heavy_faults(protocol: Protocol) -> FaultConfig {
 
 fn damaged_claims() -> Vec<Claim> {
     vec![
-        claim("packets lost", |e, s| s.lost > 0 && e.iter().any(|e| matches!(e, Event::PacketsLost { .. }))),
-        claim("sync lost and regained", |e, s| s.resyncs > 0 && e.iter().any(|e| matches!(e, Event::SyncLost { .. }))),
+        claim("packets lost", |e, s| {
+            s.lost > 0 && e.iter().any(|e| matches!(e, Event::PacketsLost { .. }))
+        }),
+        claim("sync lost and regained", |e, s| {
+            s.resyncs > 0 && e.iter().any(|e| matches!(e, Event::SyncLost { .. }))
+        }),
         claim("bytes skipped", |_, s| s.skipped_bytes > 0),
         claim("a well-formed packet refused", |_, s| s.refused_packets > 0),
     ]
@@ -166,7 +202,12 @@ fn p2_damaged() -> Fixture {
     let mut sim = simulator(103, Protocol::P2, 0);
     let damaged = Damaged::from_simulator(&mut sim, 700, &heavy_faults(Protocol::P2), 3);
     let injected = Some(damaged.counts.to_string());
-    Fixture { name: "p2_damaged", bytes: damaged.bytes, claims: damaged_claims(), injected }
+    Fixture {
+        name: "p2_damaged",
+        bytes: damaged.bytes,
+        claims: damaged_claims(),
+        injected,
+    }
 }
 
 /// 800 P3 packets through the heavy fault mix. (Injector seed 9: with this mix most seeds
@@ -175,7 +216,12 @@ fn p3_damaged() -> Fixture {
     let mut sim = simulator(104, Protocol::P3, 0);
     let damaged = Damaged::from_simulator(&mut sim, 800, &heavy_faults(Protocol::P3), 9);
     let injected = Some(damaged.counts.to_string());
-    Fixture { name: "p3_damaged", bytes: damaged.bytes, claims: damaged_claims(), injected }
+    Fixture {
+        name: "p3_damaged",
+        bytes: damaged.bytes,
+        claims: damaged_claims(),
+        injected,
+    }
 }
 
 /// Length of the ASCII header a BrainBay archive starts with.
@@ -199,7 +245,9 @@ fn p2_text_header_mid_packet() -> Fixture {
                 matches!(e.first(), Some(Event::SyncAcquired { skipped_bytes, .. })
                     if *skipped_bytes == (TEXT_HEADER_LEN + 17 - 9) as u64)
             }),
-            claim("400 packets, nothing lost", |_, s| s.packets == 400 && s.lost == 0),
+            claim("400 packets, nothing lost", |_, s| {
+                s.packets == 400 && s.lost == 0
+            }),
             claim("the cut last packet is trailing", |e, _| {
                 matches!(e.last(), Some(Event::TrailingBytes { count: 8 }))
             }),
@@ -223,11 +271,13 @@ fn p2_startup_constant_counter() -> Fixture {
         bytes,
         claims: vec![
             claim("the stall is reported", |e, _| {
-                e.iter().any(|e| matches!(e, Event::CounterStalled { counter: 0, .. }))
+                e.iter()
+                    .any(|e| matches!(e, Event::CounterStalled { counter: 0, .. }))
             }),
-            claim("all 400 packets delivered, 39 repeats, nothing lost", |_, s| {
-                s.packets == 400 && s.repeated_counters == 39 && s.lost == 0
-            }),
+            claim(
+                "all 400 packets delivered, 39 repeats, nothing lost",
+                |_, s| s.packets == 400 && s.repeated_counters == 39 && s.lost == 0,
+            ),
         ],
     }
 }
@@ -235,24 +285,39 @@ fn p2_startup_constant_counter() -> Fixture {
 /// 500 P2 packets through a default-mode tty: 0x03, 0x11, 0x13, 0x1A, 0x1C eaten, CR -> LF.
 fn p2_tty_mangled() -> Fixture {
     let mut sim = simulator(107, Protocol::P2, 0);
-    let tty = FaultConfig { tty_mangle: true, ..FaultConfig::default() };
+    let tty = FaultConfig {
+        tty_mangle: true,
+        ..FaultConfig::default()
+    };
     let damaged = Damaged::from_simulator(&mut sim, 500, &tty, 7);
     Fixture {
         name: "p2_tty_mangled",
         injected: Some(damaged.counts.to_string()),
         bytes: damaged.bytes,
-        claims: vec![claim("packets lost", |_, s| s.lost > 0), claim("bytes skipped", |_, s| s.skipped_bytes > 0)],
+        claims: vec![
+            claim("packets lost", |_, s| s.lost > 0),
+            claim("bytes skipped", |_, s| s.skipped_bytes > 0),
+        ],
     }
 }
 
 /// Switch presses placed by hand: (first frame, frames held, switches byte).
-const PRESSES: [(usize, usize, u8); 4] = [(60, 70, 0x0E), (250, 40, 0x0B), (290, 30, 0x03), (560, 80, 0x07)];
+const PRESSES: [(usize, usize, u8); 4] = [
+    (60, 70, 0x0E),
+    (250, 40, 0x0B),
+    (290, 30, 0x03),
+    (560, 80, 0x07),
+];
 
 /// 700 clean P2 packets from counter 200 (the counter wraps 255 -> 0 three times) from a
 /// 257.14 Hz board, with switch presses placed by hand: one of them joined by a second switch.
 fn p2_counter_wrap_and_switches() -> Fixture {
-    let mut sim =
-        Simulator::new(SimConfig { seed: 108, rate_hz: 257.14, switch_presses: false, ..SimConfig::default() });
+    let mut sim = Simulator::new(SimConfig {
+        seed: 108,
+        rate_hz: 257.14,
+        switch_presses: false,
+        ..SimConfig::default()
+    });
     let mut frames: Vec<Frame> = sim.frames(700);
     for (start, len, switches) in PRESSES {
         for frame in &mut frames[start..start + len] {
@@ -270,9 +335,14 @@ fn p2_counter_wrap_and_switches() -> Fixture {
         bytes,
         claims: vec![
             claim("every switch change reported", |e, _| {
-                e.iter().filter(|e| matches!(e, Event::SwitchChanged { .. })).count() == 7
+                e.iter()
+                    .filter(|e| matches!(e, Event::SwitchChanged { .. }))
+                    .count()
+                    == 7
             }),
-            claim("counter wraps are not losses", |_, s| s.packets == 700 && s.lost == 0),
+            claim("counter wraps are not losses", |_, s| {
+                s.packets == 700 && s.lost == 0
+            }),
         ],
     }
 }
@@ -288,7 +358,10 @@ fn p3_device_id() -> Fixture {
         bytes,
         claims: vec![
             claim("the id is reported once", |e, _| {
-                let ids: Vec<_> = e.iter().filter(|e| matches!(e, Event::DeviceId(_))).collect();
+                let ids: Vec<_> = e
+                    .iter()
+                    .filter(|e| matches!(e, Event::DeviceId(_)))
+                    .collect();
                 ids == [&Event::DeviceId("mEEGv1.0".into())]
             }),
             claim("nothing lost", |_, s| s.lost == 0 && s.skipped_bytes == 0),
