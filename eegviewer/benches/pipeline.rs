@@ -10,19 +10,32 @@
 //!   the spectrum on (the budget for a whole UI pass is 4 ms).
 //! - `ring/push_1s_6ch` and `quality/6ch_1s`: storing one second of samples and measuring
 //!   its quality, the ingest side's work besides filtering.
+//! - `ui_frame/*`: one whole frame of the live [`Viewer`] (`logic_step` taking a 60th of a
+//!   second of new samples, then `show`) in a 1280 x 800 `egui_kittest` harness, laid out
+//!   and tessellation-free (no rendering). The harness clock steps 1/60 s a frame, so the
+//!   spectrum is recomputed every 8th frame as in the window and the figure is the mean
+//!   over frames with and without. The budget is 4 ms per frame.
+//!   - `30s_history_30s_window_spectrum`: 30 s of stream, all of it shown, spectrum open;
+//!   - `30s_history_30s_window_no_spectrum`: the same without the panel, for its share;
+//!   - `600s_history_60s_window_spectrum`: the full 10-minute history, 60 s shown.
 //!
-//! Run with `cargo bench -p eegviewer --bench pipeline`.
+//! Run with `cargo bench -p eegviewer --bench pipeline` (`-- ui_frame` for those alone).
 
 use std::f64::consts::PI;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput};
+use crossbeam_channel::Sender;
+use eegviewer::app::Viewer;
+use eegviewer::ingest::item::{Batch, Sample};
+use eegviewer::ingest::reader;
 use eegviewer::signal::decimate::{Columns, Decimated};
 use eegviewer::signal::filter::{FilterBank, FilterSettings};
 use eegviewer::signal::mains::Mains;
 use eegviewer::signal::quality::ChannelQuality;
 use eegviewer::signal::ring::{History, HistoryConfig};
 use eegviewer::signal::spectrum::Spectrum;
+use egui_kittest::Harness;
 
 const CHANNELS: usize = 6;
 const RATE: f64 = 256.0;
@@ -207,6 +220,121 @@ fn quality(c: &mut Criterion) {
     group.finish();
 }
 
+/// Frames per second of the window the UI benchmarks stand for.
+const FPS: u64 = 60;
+
+/// A live viewer in a headless harness, fed as eegreader would feed it.
+struct LiveUi {
+    harness: Harness<'static, Viewer>,
+    tx: Sender<Batch>,
+    /// Index of the next sample to send.
+    next: u64,
+    /// Index of the first sample sent by a live frame.
+    live_from: u64,
+    /// Live frames run.
+    frames: u64,
+}
+
+impl LiveUi {
+    /// `filled_s` seconds of stream already taken, `window_s` shown, the spectrum panel open
+    /// or not.
+    fn new(filled_s: f64, window_s: f64, spectrum: bool) -> Self {
+        let (tx, rx) = reader::channel();
+        let mut viewer = Viewer::with_receiver(rx, HistoryConfig::DEFAULT_SECONDS);
+        viewer.view_mut().window_s = window_s;
+        viewer.view_mut().show_spectrum = spectrum;
+        let harness = Harness::builder()
+            .with_size([1280.0, 800.0])
+            .with_step_dt(1.0 / FPS as f32)
+            .build_ui_state(
+                |ui, viewer: &mut Viewer| {
+                    viewer.logic_step(ui.ctx());
+                    viewer.show(ui);
+                },
+                viewer,
+            );
+        let mut ui = Self {
+            harness,
+            tx,
+            next: 0,
+            live_from: 0,
+            frames: 0,
+        };
+        let total = (filled_s * RATE) as u64;
+        while ui.next < total {
+            let to = (ui.next + 10 * RATE as u64).min(total);
+            ui.send(to);
+            while ui.harness.state().session().counters().packets < to {
+                ui.harness.step();
+            }
+        }
+        ui.live_from = ui.next;
+        ui
+    }
+
+    /// Sends samples up to index `to` (exclusive) as one batch.
+    fn send(&mut self, to: u64) {
+        let samples: Vec<Sample> = (self.next..to).map(sample).collect();
+        self.next = to;
+        let batch = Batch {
+            lines: samples.len() as u64,
+            samples,
+            ..Batch::default()
+        };
+        self.tx.send(batch).expect("the viewer holds the receiver");
+    }
+
+    /// One frame: a 60th of a second of new samples, then logic and layout.
+    fn frame(&mut self) {
+        self.frames += 1;
+        // 4 or 5 samples: 256 Hz over 60 frames a second.
+        self.send(self.live_from + self.frames * RATE as u64 / FPS);
+        self.harness.step();
+    }
+}
+
+/// Sample `i` of the stream: [`eeg`] on every channel as 10-bit codes, on the libeeg clock.
+fn sample(i: u64) -> Sample {
+    Sample {
+        timestamp_us: 1_700_000_000_000_000 + (i as f64 * 1e6 / RATE) as i64,
+        sample_index: Some(i),
+        frame: (i % 256) as u8,
+        values: std::array::from_fn(|ch| eeg(ch, i as usize).round().clamp(0.0, 1023.0) as u16),
+        switches: 15,
+    }
+}
+
+fn ui_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ui_frame");
+    for (name, filled_s, window_s, spectrum) in [
+        ("30s_history_30s_window_spectrum", 30.0, 30.0, true),
+        ("30s_history_30s_window_no_spectrum", 30.0, 30.0, false),
+        ("600s_history_60s_window_spectrum", 610.0, 60.0, true),
+    ] {
+        let mut ui = LiveUi::new(filled_s, window_s, spectrum);
+        let spectra = |ui: &LiveUi| {
+            ui.harness
+                .state()
+                .spectrum_panel()
+                .spectra()
+                .recomputations()
+        };
+        let before = spectra(&ui);
+        group.bench_function(name, |b| b.iter(|| ui.frame()));
+        // The spectra were computed 8 times a second of the harness clock, not every frame.
+        let computed = spectra(&ui) - before;
+        let expected = if spectrum { ui.frames / 8 } else { 0 };
+        assert!(
+            computed.abs_diff(expected) <= 2,
+            "{computed} spectra in {} frames",
+            ui.frames
+        );
+        let history = ui.harness.state().session().history();
+        assert!(history.len() as f64 >= filled_s.min(600.0) * RATE);
+    }
+    group.finish();
+}
+
 fn main() {
     // What `criterion_group!`/`criterion_main!` expand to, written out so the bench crate has
     // no undocumented public items.
@@ -217,5 +345,6 @@ fn main() {
     frame(&mut criterion);
     ring(&mut criterion);
     quality(&mut criterion);
+    ui_frame(&mut criterion);
     criterion.final_summary();
 }

@@ -49,6 +49,9 @@ struct Flags {
     /// Where the Screenshot button (F12) saves its PNG files [default: the current directory].
     #[arg(long, value_name = "DIR")]
     screenshot_dir: Option<PathBuf>,
+    /// Open the spectrum panel (power spectrum and EEG band powers) at start.
+    #[arg(long)]
+    spectrum: bool,
 
     /// Render some frames, write the window to this PNG file and exit.
     #[arg(long, value_name = "FILE", requires = "frames")]
@@ -139,6 +142,7 @@ fn apply(viewer: &mut Viewer, flags: &Flags) {
     if flags.sweep {
         view.time_mode = TimeMode::Sweep;
     }
+    view.show_spectrum |= flags.spectrum;
     if let Some(dir) = &flags.screenshot_dir {
         viewer.set_screenshot_dir(dir.clone());
     }

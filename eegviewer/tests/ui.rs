@@ -7,6 +7,7 @@ use eegviewer::app::shortcuts::SHORTCUTS;
 use eegviewer::app::time_layout::{TimeLayout, TimeMode};
 use eegviewer::ingest::item::{Batch, Marker, MarkerAt, Sample};
 use eegviewer::ingest::reader;
+use eegviewer::signal::spectrum::EegBand;
 use egui::accesskit::Toggled;
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
@@ -349,8 +350,8 @@ fn the_help_lists_every_shortcut() {
         harness.get_by_label(keys);
         harness.get_by_label(action);
     }
-    harness.get_by_label("S");
-    harness.get_by_label("Spectrum panel");
+    harness.get_by_label("F");
+    harness.get_by_label("Spectrum panel: power spectra and EEG band powers");
     harness.key_press(Key::Questionmark);
     harness.run();
     assert!(harness.query_by_label("Keyboard shortcuts").is_none());
@@ -431,4 +432,125 @@ fn the_screenshot_button_is_there() {
     harness.run();
     // Taking one needs a renderer; eegviewer::app::snapshot's tests cover naming and failure.
     harness.get_by_label("Screenshot");
+}
+
+#[test]
+fn the_spectrum_of_a_10_hz_sine_peaks_at_10_hz_and_names_alpha() {
+    let (mut harness, tx) = live();
+    harness.get_by_label("Spectrum").click();
+    tx.send(batch(0, 4 * 256)).unwrap();
+    harness.run();
+    harness.get_by_label("Power spectrum");
+    // One line per channel, each naming alpha and the 10 Hz peak.
+    // A label keeps its text as the node's value.
+    let strongest: Vec<String> = harness
+        .query_all_by_label_contains("strongest")
+        .filter_map(|n| n.accesskit_node().value())
+        .collect();
+    assert_eq!(strongest.len(), 6, "{strongest:?}");
+    assert!(
+        strongest.iter().all(|l| l.starts_with("alpha strongest (")),
+        "{strongest:?}"
+    );
+    assert_eq!(harness.query_all_by_label("peak 10.0 Hz").count(), 6);
+    // The numbers behind the labels: the peak within a bin of 10 Hz, alpha nearly all of it.
+    let spectra = harness.state().spectrum_panel().spectra();
+    for ch in 0..6 {
+        let spectrum = spectra.spectrum(ch).expect("computed");
+        let (hz, _) = spectrum.peak().expect("a peak");
+        assert!(
+            (hz - 10.0).abs() <= spectrum.bin_hz(),
+            "channel {}: {hz} Hz",
+            ch + 1
+        );
+        let bands = spectra.bands(ch).expect("computed");
+        assert_eq!(bands.strongest(), EegBand::Alpha);
+        assert!(bands.relative(EegBand::Alpha) > 0.9, "{bands:?}");
+    }
+}
+
+#[test]
+fn the_spectrum_toggle_and_its_key_show_and_hide_the_panel() {
+    let (mut harness, tx) = live();
+    tx.send(batch(0, 256)).unwrap();
+    harness.run();
+    assert!(
+        harness.query_by_label("Power spectrum").is_none(),
+        "closed at start"
+    );
+    assert!(!harness.state().view().show_spectrum);
+
+    harness.get_by_label("Spectrum").click();
+    harness.run();
+    assert_eq!(
+        harness.get_by_label("Spectrum").accesskit_node().toggled(),
+        Some(Toggled::True)
+    );
+    harness.get_by_label("Power spectrum");
+    // One second of a two-second spectrum so far.
+    harness.get_by_label("Collecting data: 1.0 of 2.0 s");
+
+    harness.get_by_label("Spectrum").click();
+    harness.run();
+    assert!(harness.query_by_label("Power spectrum").is_none());
+
+    harness.key_press(egui::Key::F);
+    harness.run();
+    harness.get_by_label("Power spectrum");
+    assert!(harness.state().view().show_spectrum);
+    harness.key_press(egui::Key::F);
+    harness.run();
+    assert!(harness.query_by_label("Power spectrum").is_none());
+}
+
+#[test]
+fn hiding_a_channel_takes_it_out_of_the_spectrum() {
+    let (mut harness, tx) = live();
+    harness.state_mut().view_mut().show_spectrum = true;
+    tx.send(batch(0, 3 * 256)).unwrap();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("peak 10.0 Hz").count(), 6);
+    harness.get_by_label("EEG-SMT").click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("peak 10.0 Hz").count(), 2);
+    assert!(
+        harness
+            .state()
+            .spectrum_panel()
+            .spectra()
+            .spectrum(2)
+            .is_none()
+    );
+}
+
+#[test]
+fn after_a_gap_the_spectrum_waits_for_unbroken_signal() {
+    let (mut harness, tx) = live();
+    harness.state_mut().view_mut().show_spectrum = true;
+    let mut b = batch(0, 4 * 256);
+    b.samples
+        .retain(|s| !(900..905).contains(&s.sample_index.unwrap()));
+    b.markers.push(MarkerAt {
+        before_sample: 900,
+        marker: Marker::Lost {
+            count: 5,
+            first_sample_index: 900,
+            at_us: START_US,
+        },
+    });
+    tx.send(b).unwrap();
+    harness.run();
+    // 119 samples since the gap: not a spectrum across it.
+    harness.get_by_label("Waiting for 2.0 s without a gap: 0.5 s since the last");
+    assert!(
+        harness
+            .state()
+            .spectrum_panel()
+            .spectra()
+            .spectrum(0)
+            .is_none()
+    );
+    tx.send(batch(4 * 256, 6 * 256)).unwrap();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("peak 10.0 Hz").count(), 6);
 }

@@ -5,6 +5,7 @@
 //! - [`source`]: the live channel or a file's batches, drained within a time budget;
 //! - [`view`]: what the user chose to see;
 //! - [`plots`], [`toolbar`], [`status`], [`events`]: the parts of the window;
+//! - [`spectrum_panel`] (toggled with F) and [`spectra`], the numbers behind it;
 //! - [`screenshot`]: `--screenshot FILE --frames N`.
 //! - [`time_layout`]: scrolling or sweeping time axis; [`marks`] and [`labels`]: events on
 //!   the plots; [`cursor`] and [`readout`]: measurement cursors; [`shortcuts`], [`help`],
@@ -27,6 +28,8 @@ pub mod session;
 pub mod shortcuts;
 pub mod snapshot;
 pub mod source;
+pub mod spectra;
+pub mod spectrum_panel;
 pub mod status;
 pub mod time_layout;
 pub mod toolbar;
@@ -44,6 +47,7 @@ use self::screenshot::Screenshot;
 use self::session::Session;
 use self::snapshot::Snapshots;
 use self::source::{LIVE_BUDGET, REVIEW_BUDGET, Source};
+use self::spectrum_panel::SpectrumPanel;
 use self::view::View;
 use crate::ingest::files::Review;
 use crate::ingest::item::Batch;
@@ -57,6 +61,7 @@ pub struct Viewer {
     source: Source,
     view: View,
     plots: Plots,
+    spectrum: SpectrumPanel,
     show_events: bool,
     /// A file under review rather than a live stream.
     review: bool,
@@ -104,6 +109,7 @@ impl Viewer {
             source,
             view: View::default(),
             plots: Plots::default(),
+            spectrum: SpectrumPanel::default(),
             show_events: true,
             review: false,
             screenshot: None,
@@ -140,6 +146,11 @@ impl Viewer {
     /// What the user chose to see.
     pub fn view(&self) -> &View {
         &self.view
+    }
+
+    /// The spectrum panel, for its numbers.
+    pub fn spectrum_panel(&self) -> &SpectrumPanel {
+        &self.spectrum
     }
 
     /// The view, to change it (tests, command-line settings).
@@ -197,6 +208,7 @@ impl Viewer {
                     events::show(ui, &self.session, &mut self.view);
                 });
         }
+        self.spectrum.show(ui, &self.session, &self.view);
         egui::CentralPanel::default().show(ui, |ui| {
             self.plots.show(ui, &self.session, &mut self.view);
         });
@@ -210,9 +222,11 @@ impl Viewer {
         }
     }
 
-    /// Space pauses or resumes, End follows the newest data again.
+    /// Space pauses or resumes, End follows the newest data again, F shows or hides the
+    /// spectrum ([`spectrum_panel::TOGGLE_KEY`]).
     fn shortcuts(&mut self, ctx: &Context) {
         let (space, end) = ctx.input(|i| (i.key_pressed(Key::Space), i.key_pressed(Key::End)));
+        spectrum_panel::toggle_on_key(ctx, &mut self.view);
         if space && !self.review {
             self.view.toggle_pause(self.session.newest_time());
         }

@@ -30,7 +30,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("Esc", "Clear the cursors (or close this help)"),
     ("F12", "Save a screenshot of the window (PNG)"),
-    ("S", "Spectrum panel"),
+    ("F", "Spectrum panel: power spectra and EEG band powers"),
     ("?  or  F1", "Show or hide this help"),
     ("Drag, wheel", "Scroll a plot's time axis"),
     ("Ctrl+wheel", "Zoom the time axis"),

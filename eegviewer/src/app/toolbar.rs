@@ -76,6 +76,8 @@ pub fn show(
         filters(ui, session);
         ui.separator();
         ui.toggle_value(show_events, "Events");
+        ui.toggle_value(&mut view.show_spectrum, "Spectrum")
+            .on_hover_text("Power spectrum and band powers (F)");
     });
     ui.horizontal_wrapped(|ui| {
         ui.label("Channels");

@@ -86,6 +86,8 @@ pub struct View {
     pub sweep_frozen: bool,
     /// The measurement cursors.
     pub cursors: Cursors,
+    /// The spectrum panel is open.
+    pub show_spectrum: bool,
 }
 
 impl Default for View {
@@ -103,6 +105,7 @@ impl Default for View {
             time_mode: TimeMode::Scroll,
             sweep_frozen: false,
             cursors: Cursors::default(),
+            show_spectrum: false,
         }
     }
 }
