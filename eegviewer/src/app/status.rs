@@ -51,7 +51,7 @@ pub fn show(ui: &mut Ui, session: &Session, review: bool, paused: bool, loading:
             Some(None) => {
                 ui.label(RichText::new("Stream ended").strong());
             }
-            None if loading > 0 => {
+            None if review && loading > 0 => {
                 ui.label(format!("Loading: {loading} batches to go"));
             }
             None if paused => {
