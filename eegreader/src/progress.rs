@@ -1,12 +1,11 @@
 //! A conversion's progress bar on stderr: bytes read of the total, percent, speed and time
 //! left, redrawn at most ten times a second, and only when stderr is a terminal.
 
-use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use libeeg::Stats;
 
-use crate::status::StatusDisplay;
+use crate::status::{StatusDisplay, TerminalLine};
 
 /// Redraws are at least this far apart: more is flicker and wasted writes.
 const REDRAW: Duration = Duration::from_millis(100);
@@ -16,12 +15,10 @@ const WIDTH: usize = 24;
 
 /// The progress of reading one input.
 pub struct ProgressBar {
-    enabled: bool,
+    line: TerminalLine,
     /// The input's size, when it is a file.
     total: Option<u64>,
     started: Instant,
-    last: Option<Instant>,
-    drawn: bool,
 }
 
 impl ProgressBar {
@@ -29,32 +26,23 @@ impl ProgressBar {
     /// only when stderr is a terminal.
     pub fn new(total: Option<u64>) -> Self {
         Self {
-            enabled: std::io::stderr().is_terminal(),
+            line: TerminalLine::new(REDRAW),
             total,
             started: Instant::now(),
-            last: None,
-            drawn: false,
         }
     }
 }
 
 impl StatusDisplay for ProgressBar {
     fn update(&mut self, stats: &Stats, _rate_hz: f64, _recordings: &[(String, u64)]) {
-        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < REDRAW) {
-            return;
+        if self.line.due() {
+            let line = progress_line(stats.bytes_in, self.total, self.started.elapsed());
+            self.line.draw(&line);
         }
-        self.last = Some(Instant::now());
-        let line = progress_line(stats.bytes_in, self.total, self.started.elapsed());
-        // \x1b[K clears what a longer previous line left.
-        let _ = write!(std::io::stderr(), "\r{line}\x1b[K");
-        self.drawn = true;
     }
 
     fn clear(&mut self) {
-        if self.drawn {
-            let _ = write!(std::io::stderr(), "\r\x1b[K");
-            self.drawn = false;
-        }
+        self.line.clear();
     }
 }
 

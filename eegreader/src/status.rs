@@ -15,33 +15,69 @@ pub trait StatusDisplay {
     fn clear(&mut self);
 }
 
-/// The live status line, redrawn in place a few times a second when stderr is a terminal.
-pub struct StatusLine {
+/// One line of stderr redrawn in place, at most once per `every`, and only on a terminal:
+/// what the status line and the progress bar share.
+pub struct TerminalLine {
     enabled: bool,
+    every: Duration,
     last: Option<Instant>,
     drawn: bool,
 }
+
+impl TerminalLine {
+    /// A line redrawn at most once per `every`, shown only when stderr is a terminal.
+    pub fn new(every: Duration) -> Self {
+        Self {
+            enabled: std::io::stderr().is_terminal(),
+            every,
+            last: None,
+            drawn: false,
+        }
+    }
+
+    /// Whether a redraw is due; if so, the caller draws now.
+    pub fn due(&mut self) -> bool {
+        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < self.every) {
+            return false;
+        }
+        self.last = Some(Instant::now());
+        true
+    }
+
+    /// Replaces the line with `line`.
+    pub fn draw(&mut self, line: &str) {
+        // \x1b[K clears what a longer previous line left.
+        let _ = write!(std::io::stderr(), "\r{line}\x1b[K");
+        self.drawn = true;
+    }
+
+    /// Removes the line before other messages or the summary.
+    pub fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+            self.drawn = false;
+        }
+    }
+}
+
+/// The live status line, redrawn in place a few times a second when stderr is a terminal.
+pub struct StatusLine(TerminalLine);
 
 const REDRAW: Duration = Duration::from_millis(250);
 
 impl StatusLine {
     /// A status line, shown only when stderr is a terminal.
     pub fn new() -> Self {
-        Self {
-            enabled: std::io::stderr().is_terminal(),
-            last: None,
-            drawn: false,
-        }
+        Self(TerminalLine::new(REDRAW))
     }
 }
 
 impl StatusDisplay for StatusLine {
     /// Redraws the line if it is time to.
     fn update(&mut self, stats: &Stats, rate_hz: f64, recordings: &[(String, u64)]) {
-        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < REDRAW) {
+        if !self.0.due() {
             return;
         }
-        self.last = Some(Instant::now());
         let mut line = format!(
             "packets {}  rate {:.2} Hz  lost {}  resyncs {}",
             stats.packets, rate_hz, stats.lost, stats.resyncs
@@ -49,17 +85,12 @@ impl StatusDisplay for StatusLine {
         for (name, size) in recordings {
             line.push_str(&format!("  {name} {}", human_size(*size)));
         }
-        // \x1b[K clears what a longer previous line left.
-        let _ = write!(std::io::stderr(), "\r{line}\x1b[K");
-        self.drawn = true;
+        self.0.draw(&line);
     }
 
     /// Removes the line before other messages or the summary.
     fn clear(&mut self) {
-        if self.drawn {
-            let _ = write!(std::io::stderr(), "\r\x1b[K");
-            self.drawn = false;
-        }
+        self.0.clear();
     }
 }
 
