@@ -50,6 +50,9 @@ pub struct Settings {
     pub record_raw: Option<PathBuf>,
     pub exit_on_disconnect: bool,
     pub duration: Option<Duration>,
+    /// The Lab Streaming Layer stream to publish, and how long to wait for its consumer.
+    pub lsl: Option<String>,
+    pub lsl_wait: Option<Duration>,
 }
 
 impl Settings {
@@ -103,6 +106,18 @@ impl Settings {
             }
             None => None,
         };
+        let lsl_wait = match args.lsl_wait {
+            Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(s) => {
+                return Err(Error::new(format!(
+                    "--lsl-wait {s} is not a number of seconds"
+                )));
+            }
+            None => None,
+        };
+        if args.lsl.as_deref().is_some_and(str::is_empty) {
+            return Err(Error::new("--lsl needs a stream name").fix("e.g. --lsl OpenEEG"));
+        }
         if args.baud == 0 {
             return Err(Error::new("--baud 0 is not a serial speed")
                 .fix("OpenEEG devices use 57600 (some shields 115200)"));
@@ -131,6 +146,8 @@ impl Settings {
             record_raw: args.record_raw,
             exit_on_disconnect: args.exit_on_disconnect,
             duration,
+            lsl: args.lsl,
+            lsl_wait,
         })
     }
 }

@@ -50,6 +50,7 @@ mod whole_rows;
 
 pub mod csv;
 pub mod json;
+pub mod lsl;
 pub mod raw;
 pub mod set;
 pub mod text;
@@ -57,6 +58,7 @@ pub mod wav;
 
 pub use self::csv::CsvSink;
 pub use self::json::JsonSink;
+pub use self::lsl::LslSink;
 pub use self::raw::RawSink;
 pub use self::text::TextSink;
 pub use self::wav::WavSink;
