@@ -77,6 +77,7 @@ pub(crate) struct Api {
         pushthrough: i32,
     ) -> i32,
     pub wait_for_consumers: unsafe extern "C" fn(outlet: Handle, timeout: f64) -> i32,
+    pub have_consumers: unsafe extern "C" fn(outlet: Handle) -> i32,
     pub resolve_all:
         unsafe extern "C" fn(buffer: *mut Handle, buffer_elements: u32, wait_time: f64) -> i32,
     pub resolve_byprop: unsafe extern "C" fn(
@@ -187,6 +188,7 @@ impl Api {
             push_sample_ftp: function!("lsl_push_sample_ftp"),
             push_sample_strtp: function!("lsl_push_sample_strtp"),
             wait_for_consumers: function!("lsl_wait_for_consumers"),
+            have_consumers: function!("lsl_have_consumers"),
             resolve_all: function!("lsl_resolve_all"),
             resolve_byprop: function!("lsl_resolve_byprop"),
             create_inlet: function!("lsl_create_inlet"),

@@ -65,6 +65,12 @@ impl Outlet {
         check(code, "pushing a marker")
     }
 
+    /// Whether a consumer is connected.
+    pub fn have_consumers(&self) -> bool {
+        // SAFETY: `handle` is a live outlet.
+        unsafe { (self.api.have_consumers)(self.handle) != 0 }
+    }
+
     /// Waits up to `timeout` seconds for a consumer to connect; whether one did.
     pub fn wait_for_consumers(&self, timeout: f64) -> bool {
         // SAFETY: `handle` is a live outlet.

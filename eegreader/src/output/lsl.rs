@@ -22,6 +22,9 @@ use crate::settings::{Settings, SourceSpec};
 /// Seconds of samples an outlet keeps for a consumer that falls behind.
 const MAX_BUFFERED_S: i32 = 360;
 
+/// How long the outlets stay open after the last push when consumers are connected.
+const LINGER: Duration = Duration::from_millis(250);
+
 /// The data outlet and the marker outlet of one session.
 pub struct LslSink {
     name: String,
@@ -170,6 +173,11 @@ impl Sink for LslSink {
     }
 
     fn finish(&mut self, _estimated_rate_hz: f64) -> io::Result<()> {
+        // Destroying an outlet drops what it has not sent yet, and liblsl has no call to wait
+        // for that: give the last pushes time to leave while someone is listening.
+        if self.data.have_consumers() || self.events.have_consumers() {
+            std::thread::sleep(LINGER);
+        }
         Ok(())
     }
 
