@@ -100,6 +100,16 @@ pub struct Args {
     #[arg(long, value_name = "UV")]
     pub scale: Option<f64>,
 
+    /// Also publish the samples as a Lab Streaming Layer stream NAME (type EEG, microvolts),
+    /// with the stream events as NAME-events (type Markers). Needs liblsl (see LSL_LIB).
+    #[arg(long, value_name = "NAME")]
+    pub lsl: Option<String>,
+
+    /// Before acquiring, wait up to this long for a consumer (e.g. LabRecorder) to connect to
+    /// the --lsl stream, so that it gets the session from its first sample.
+    #[arg(long, value_name = "SECONDS", requires = "lsl")]
+    pub lsl_wait: Option<f64>,
+
     /// Stop when the device goes away instead of waiting for it to come back.
     #[arg(long)]
     pub exit_on_disconnect: bool,
@@ -144,6 +154,7 @@ Examples:
   eegreader --replay s.bin --json                 decode a capture as JSON lines
   eegreader --list                                which serial ports are there?
   eegreader convert s.bin s.csv                   a capture to CSV (or .wav .json .txt .edf)
+  eegreader --simulate --lsl OpenEEG              publish to Lab Streaming Layer
 
 Output: one line per packet, timestamp_us|version|frame|ch1|...|ch6|switches, as the original
 eegreader; lines starting with '#' are events (lost packets, resyncs, device gone/back).

@@ -24,7 +24,9 @@ use libeeg::{Protocol, ProtocolChoice};
 use crate::acquire::Ending;
 use crate::error::Error;
 use crate::output::set::Outputs;
-use crate::output::{CsvSink, EdfSink, JsonSink, RawSink, SessionInfo, Sink, TextSink, WavSink};
+use crate::output::{
+    CsvSink, EdfSink, JsonSink, LslSink, RawSink, SessionInfo, Sink, TextSink, WavSink,
+};
 use crate::settings::{Format, Settings, SourceSpec};
 use crate::source::Source;
 use crate::source::discover;
@@ -48,6 +50,8 @@ fn run() -> Result<ExitCode, Error> {
         return convert::run(convert);
     }
     let settings = Settings::from_args(args)?;
+    // Before the session starts, so that waiting for a consumer loses no device bytes.
+    let lsl = open_lsl(&settings)?;
     let session_start = Instant::now();
     let mut source = match open_source(&settings, session_start)? {
         Some(source) => source,
@@ -61,7 +65,7 @@ fn run() -> Result<ExitCode, Error> {
         start_us: acquire::wall_clock_us(),
         labels: settings.labels.clone(),
     };
-    let mut outputs = open_outputs(&settings, &session, source.is_live())?;
+    let mut outputs = open_outputs(&settings, &session, source.is_live(), lsl)?;
     let ending = acquire::run(
         source.as_mut(),
         &mut outputs,
@@ -129,8 +133,31 @@ fn open_source(
     }))
 }
 
-/// Standard output in the chosen format, plus every recording asked for.
-fn open_outputs(settings: &Settings, session: &SessionInfo, live: bool) -> Result<Outputs, Error> {
+/// The `--lsl` streams, once a consumer came or `--lsl-wait` is up.
+fn open_lsl(settings: &Settings) -> Result<Option<LslSink>, Error> {
+    let Some(name) = &settings.lsl else {
+        return Ok(None);
+    };
+    let sink = LslSink::open(name, settings)?;
+    eprintln!("eegreader: publishing LSL streams {name} (EEG) and {name}-events (Markers)");
+    if let Some(limit) = settings.lsl_wait
+        && !sink.wait_for_consumer(limit)
+    {
+        eprintln!(
+            "eegreader: no LSL consumer of {name} within {} s; starting anyway",
+            limit.as_secs_f64()
+        );
+    }
+    Ok(Some(sink))
+}
+
+/// Standard output in the chosen format, plus every recording (and the LSL stream) asked for.
+fn open_outputs(
+    settings: &Settings,
+    session: &SessionInfo,
+    live: bool,
+    lsl: Option<LslSink>,
+) -> Result<Outputs, Error> {
     let stdout: Box<dyn Sink> = match settings.format {
         Format::Text => Box::new(TextSink::new(io::stdout(), settings.events)),
         Format::Json => Box::new(JsonSink::new(io::stdout(), settings.events)),
@@ -147,6 +174,10 @@ fn open_outputs(settings: &Settings, session: &SessionInfo, live: bool) -> Resul
     }
     if let Some(path) = &settings.record_raw {
         files.push(Box::new(RawSink::create(path)?));
+    }
+    // Among the recordings: it goes on when standard output is closed.
+    if let Some(lsl) = lsl {
+        files.push(Box::new(lsl));
     }
     // A live stream or a person watching gets every packet at once; a bulk replay into a pipe
     // or file gets large blocks.

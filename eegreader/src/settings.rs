@@ -53,6 +53,9 @@ pub struct Settings {
     pub labels: Vec<String>,
     pub exit_on_disconnect: bool,
     pub duration: Option<Duration>,
+    /// The Lab Streaming Layer stream to publish, and how long to wait for its consumer.
+    pub lsl: Option<String>,
+    pub lsl_wait: Option<Duration>,
 }
 
 impl Settings {
@@ -86,6 +89,18 @@ impl Settings {
             }
             None => None,
         };
+        let lsl_wait = match args.lsl_wait {
+            Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(s) => {
+                return Err(Error::new(format!(
+                    "--lsl-wait {s} is not a number of seconds"
+                )));
+            }
+            None => None,
+        };
+        if args.lsl.as_deref().is_some_and(str::is_empty) {
+            return Err(Error::new("--lsl needs a stream name").fix("e.g. --lsl OpenEEG"));
+        }
         if args.baud == 0 {
             return Err(Error::new("--baud 0 is not a serial speed")
                 .fix("OpenEEG devices use 57600 (some shields 115200)"));
@@ -109,6 +124,8 @@ impl Settings {
             labels: crate::labels::channel_labels(args.labels.as_deref())?,
             exit_on_disconnect: args.exit_on_disconnect,
             duration,
+            lsl: args.lsl,
+            lsl_wait,
         })
     }
 }

@@ -11,8 +11,10 @@ use clap::Parser;
 use eegviewer::app::Viewer;
 use eegviewer::app::screenshot::Screenshot;
 use eegviewer::app::time_layout::TimeMode;
+use eegviewer::app::view::DEFAULT_UV_PER_LSB;
 use eegviewer::app::view::WINDOW_RANGE_S;
 use eegviewer::ingest::files::open_review;
+use eegviewer::ingest::lsl::{LslInput, spawn_lsl_ingest};
 use eegviewer::ingest::raw_capture::RawOptions;
 use eegviewer::ingest::reader;
 use eegviewer::signal::ring::HistoryConfig;
@@ -24,6 +26,11 @@ struct Flags {
     /// A CSV recording, saved eegreader output or raw capture to review instead of reading
     /// standard input.
     file: Option<PathBuf>,
+
+    /// Show the Lab Streaming Layer stream NAME (eegreader --lsl NAME, or any EEG source; the
+    /// first 6 channels) instead of standard input. Needs liblsl (see LSL_LIB).
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    lsl: Option<String>,
 
     /// Seconds of live data kept for scrolling back.
     #[arg(long, value_name = "SECONDS", default_value_t = HistoryConfig::DEFAULT_SECONDS)]
@@ -65,7 +72,8 @@ struct Flags {
 const EXAMPLES: &str = "Examples:
   eegreader --simulate | eegviewer         the simulator, live
   eegreader -l /dev/ttyUSB0 | eegviewer    a device, live
-  eegviewer session.csv                    review a recording";
+  eegviewer session.csv                    review a recording
+  eegviewer --lsl OpenEEG                  a Lab Streaming Layer stream";
 
 fn main() -> ExitCode {
     match run(Flags::parse()) {
@@ -105,6 +113,9 @@ fn run(flags: Flags) -> Result<ExitCode, String> {
             dir.display()
         ));
     }
+    if let Some(name) = &flags.lsl {
+        return launch_lsl(name, &flags);
+    }
     let viewer = match &flags.file {
         Some(path) => Viewer::from_review(
             open_review(path, &RawOptions::default()).map_err(|e| e.to_string())?,
@@ -120,10 +131,39 @@ fn run(flags: Flags) -> Result<ExitCode, String> {
             let (sender, receiver) = reader::channel();
             // The ingest threads start in the creator, once the window's context exists to wake.
             let viewer = Viewer::with_receiver(receiver, flags.history);
-            return launch(viewer, Some(sender), &flags);
+            return launch(viewer, Some(Ingest::Stdin(sender)), &flags);
         }
     };
     launch(viewer, None, &flags)
+}
+
+/// Seconds to look for the `--lsl` stream.
+const LSL_RESOLVE_TIMEOUT_S: f64 = 5.0;
+
+/// Subscribes to the `--lsl` stream before the window opens, so that a missing stream is a
+/// message, not an empty window.
+fn launch_lsl(name: &str, flags: &Flags) -> Result<ExitCode, String> {
+    let input = LslInput::open(name, LSL_RESOLVE_TIMEOUT_S)?;
+    eprintln!("eegviewer: showing {}", input.describe());
+    // The scale the stream declares is the one its microvolts were made with.
+    let uv_per_lsb = flags
+        .scale
+        .or(input.declared_uv_per_lsb())
+        .unwrap_or(DEFAULT_UV_PER_LSB);
+    let (sender, receiver) = reader::channel();
+    let mut viewer = Viewer::with_receiver(receiver, flags.history);
+    viewer.view_mut().uv_per_lsb = uv_per_lsb;
+    launch(viewer, Some(Ingest::Lsl(input, uv_per_lsb, sender)), flags)
+}
+
+/// Where a live viewer's batches come from; the ingest thread starts once the window exists.
+enum Ingest {
+    Stdin(crossbeam_channel::Sender<eegviewer::ingest::item::Batch>),
+    Lsl(
+        LslInput,
+        f64,
+        crossbeam_channel::Sender<eegviewer::ingest::item::Batch>,
+    ),
 }
 
 fn apply(viewer: &mut Viewer, flags: &Flags) {
@@ -150,11 +190,7 @@ fn apply(viewer: &mut Viewer, flags: &Flags) {
 
 /// Opens the window and runs until it is closed. The ingest threads are never joined: they
 /// end when the receiver is dropped, or with the process.
-fn launch(
-    mut viewer: Viewer,
-    sender: Option<crossbeam_channel::Sender<eegviewer::ingest::item::Batch>>,
-    flags: &Flags,
-) -> Result<ExitCode, String> {
+fn launch(mut viewer: Viewer, ingest: Option<Ingest>, flags: &Flags) -> Result<ExitCode, String> {
     apply(&mut viewer, flags);
     let outcome = match (&flags.screenshot, flags.frames) {
         (Some(path), Some(frames)) => {
@@ -176,9 +212,16 @@ fn launch(
         "eegviewer",
         options,
         Box::new(move |cc| {
-            if let Some(sender) = sender {
-                let ctx = cc.egui_ctx.clone();
-                reader::spawn_stdin_ingest(sender, move || ctx.request_repaint())?;
+            let ctx = cc.egui_ctx.clone();
+            let wake = move || ctx.request_repaint();
+            match ingest {
+                Some(Ingest::Stdin(sender)) => {
+                    reader::spawn_stdin_ingest(sender, wake)?;
+                }
+                Some(Ingest::Lsl(input, uv_per_lsb, sender)) => {
+                    spawn_lsl_ingest(input, uv_per_lsb, sender, wake)?;
+                }
+                None => {}
             }
             Ok(Box::new(viewer))
         }),

@@ -10,6 +10,8 @@
 //! - [`batch`], [`stream`]: lines to batches, sans-IO;
 //! - [`reader`]: the ingest thread feeding the UI through a bounded channel
 //!   ([`reader::spawn_stdin_ingest`], [`reader::spawn_ingest`]);
+//! - [`lsl`]: a Lab Streaming Layer stream instead of standard input
+//!   ([`lsl::LslInput::open`], [`lsl::spawn_lsl_ingest`]);
 //! - [`files`]: a file opened for review ([`files::open_review`]), with [`csv_recording`] and
 //!   [`raw_capture`].
 //!
@@ -30,6 +32,7 @@ pub mod flat_json;
 pub mod item;
 pub mod json;
 pub mod line;
+pub mod lsl;
 pub mod raw_capture;
 pub mod reader;
 pub mod stream;
