@@ -4,36 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, UNIX_EPOCH};
 
-use common::{data_lines, output, reader, summary};
+use common::{captures, data_lines, fixture, output, reader, summary};
 
 /// With this start, timestamps are offsets from the first sample, as in the goldens.
 const EPOCH: &str = "1970-01-01T00:00:00Z";
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .canonicalize()
-        .expect("fixtures directory")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    fixtures().join(format!("{name}.bin"))
-}
-
-fn captures() -> Vec<PathBuf> {
-    let mut bins: Vec<PathBuf> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "bin"))
-        .collect();
-    bins.sort();
-    assert!(bins.len() >= 9, "fixtures missing: {bins:?}");
-    bins
-}
 
 fn convert(input: &Path, out: &Path, args: &[&str]) -> Output {
     output(reader().arg("convert").arg(input).arg(out).args(args))

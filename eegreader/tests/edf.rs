@@ -272,8 +272,9 @@ fn record(dir: &Path, args: &[&str]) -> (PathBuf, PathBuf, String) {
     (edf, csv, stderr)
 }
 
+/// The capture `fixtures/<name>.bin`, as a command-line argument.
 fn fixture(name: &str) -> String {
-    format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+    common::fixture(name).display().to_string()
 }
 
 #[test]
@@ -282,7 +283,7 @@ fn a_clean_replay_with_switch_presses() {
     let dir = tempfile::tempdir().unwrap();
     let (edf, csv, _) = record(
         dir.path(),
-        &["--replay", &fixture("p2_counter_wrap_and_switches.bin")],
+        &["--replay", &fixture("p2_counter_wrap_and_switches")],
     );
     let mut expected = expected_from_csv(&csv);
     assert_eq!(expected.codes.len(), 700);
@@ -299,7 +300,7 @@ fn a_clean_replay_with_switch_presses() {
 fn a_damaged_replay_keeps_time_through_losses_and_resyncs() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (edf, csv, _) = record(dir.path(), &["--replay", &fixture("p2_damaged.bin")]);
+    let (edf, csv, _) = record(dir.path(), &["--replay", &fixture("p2_damaged")]);
     let mut expected = expected_from_csv(&csv);
     let count = |prefix: &str| {
         expected
@@ -431,7 +432,7 @@ fn an_unwritable_path_says_how_to_fix_it() {
 fn a_converted_capture_reads_as_its_replay_recording() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let capture = fixture("p2_damaged.bin");
+    let capture = fixture("p2_damaged");
     let (_, csv, _) = record(dir.path(), &["--replay", &capture]);
     let converted = dir.path().join("converted.edf");
     let out = output(

@@ -11,30 +11,10 @@ mod common;
 #[path = "common/json.rs"]
 mod json;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{DataLine, output, reader, summary_u64};
+use common::{DataLine, captures, output, reader, summary_u64};
 use json::Json;
-
-/// The fixtures directory of the workspace.
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .canonicalize()
-        .expect("fixtures directory")
-}
-
-/// Every capture in the fixtures directory, by name.
-fn captures() -> Vec<PathBuf> {
-    let mut bins: Vec<PathBuf> = std::fs::read_dir(fixtures())
-        .expect("fixtures directory")
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "bin"))
-        .collect();
-    bins.sort();
-    assert!(bins.len() >= 9, "fixtures missing: {bins:?}");
-    bins
-}
 
 fn updating() -> bool {
     std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1")

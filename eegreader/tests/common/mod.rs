@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -16,6 +17,31 @@ use serialport::{SerialPort, TTYPort};
 /// Generous limit for anything the tests wait for: reached only when something is broken, so a
 /// loaded machine never makes a test fail.
 pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The fixtures directory of the workspace.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .canonicalize()
+        .expect("fixtures directory")
+}
+
+/// The capture `fixtures/<name>.bin`.
+pub fn fixture(name: &str) -> PathBuf {
+    fixtures().join(format!("{name}.bin"))
+}
+
+/// Every capture in the fixtures directory, sorted by name.
+pub fn captures() -> Vec<PathBuf> {
+    let mut bins: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .expect("fixtures directory")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "bin"))
+        .collect();
+    bins.sort();
+    assert!(bins.len() >= 9, "fixtures missing: {bins:?}");
+    bins
+}
 
 /// The reader binary under test.
 pub fn reader() -> Command {
