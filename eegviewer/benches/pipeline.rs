@@ -100,7 +100,8 @@ fn decimate_all(h: &History, newest: f64, out: &mut [Decimated]) {
 }
 
 fn spectra_all(h: &History, spectra: &mut [Spectrum]) -> f64 {
-    let recent = h.recent(Spectrum::DEFAULT_LEN);
+    let everything = h.span(f64::NEG_INFINITY, f64::INFINITY);
+    let recent = everything.newest_segment(Spectrum::DEFAULT_LEN);
     let mut alpha = 0.0;
     for (ch, s) in spectra.iter_mut().enumerate() {
         s.compute(&recent.values(ch));

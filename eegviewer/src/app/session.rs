@@ -487,7 +487,10 @@ mod tests {
             ..Batch::default()
         });
         let last = |s: &Session| {
-            let [a, b] = s.history().recent(1).values(Session::filtered_column(1));
+            let everything = s.history().span(f64::NEG_INFINITY, f64::INFINITY);
+            let [a, b] = everything
+                .newest_segment(1)
+                .values(Session::filtered_column(1));
             *b.last().or(a.last()).unwrap()
         };
         assert_eq!(last(&session), 600.0);

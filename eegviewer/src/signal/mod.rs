@@ -24,7 +24,7 @@
 //!
 //! Each frame the UI decimates [`History::span`](ring::History::span) of the visible range
 //! into each plot's pixel columns, and runs [`Spectrum::compute`](spectrum::Spectrum::compute)
-//! on [`History::recent`](ring::History::recent).
+//! on the newest unbroken samples ([`Span::newest_segment`](span::Span::newest_segment)).
 
 pub mod biquad;
 pub mod decimate;

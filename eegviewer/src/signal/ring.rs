@@ -90,8 +90,8 @@ pub enum Pushed {
 ///    will begin a new segment, so per-segment state (filters) can be reset first; then
 ///    [`push`](Self::push) it.
 /// 2. [`mark_gap`](Self::mark_gap) when the stream reports a loss.
-/// 3. [`span`](Self::span) for a time range or [`recent`](Self::recent) for the newest
-///    samples of the current segment; both borrow up to two contiguous slices per column.
+/// 3. [`span`](Self::span) for a time range, borrowing up to two contiguous slices per
+///    column; [`Span::newest_segment`] narrows it to the newest unbroken samples.
 #[derive(Debug, Clone)]
 pub struct History {
     config: HistoryConfig,
@@ -270,27 +270,6 @@ impl History {
             part.start + lo..part.start + hi
         };
         self.view([within(a), within(b)])
-    }
-
-    /// The newest samples, at most `max`, none from before the newest segment began: the input
-    /// for a spectrum, which must not run across a gap.
-    pub fn recent(&self, max: usize) -> Span<'_> {
-        let [a, b] = self.physical_parts();
-        let mut parts = [a.end..a.end, b.end..b.end];
-        let mut wanted = max;
-        // Walk back from the newest sample through the second part, then the first.
-        for (part, whole) in parts.iter_mut().rev().zip([b, a]) {
-            // Segment ids only grow, so within one part the newest segment is a suffix.
-            let segment_start =
-                whole.start + self.segments[whole.clone()].partition_point(|&s| s != self.segment);
-            let begin = segment_start.max(whole.end.saturating_sub(wanted));
-            *part = begin..whole.end;
-            wanted -= part.len();
-            if begin > whole.start || wanted == 0 {
-                break;
-            }
-        }
-        self.view(parts)
     }
 
     /// Rewrites channel `dst` from channel `src`, oldest sample first: `f(starts_segment,
@@ -473,49 +452,6 @@ mod tests {
         assert_eq!(h.stats().rejected, 3);
         assert_eq!(h.len(), 7);
         assert_eq!(collect_times(&h.span(0.0, 1.0)).len(), 7);
-    }
-
-    #[test]
-    fn recent_never_reaches_before_the_newest_segment() {
-        let mut h = history(1.0);
-        let cap = h.capacity();
-        fill(&mut h, 0..cap + 50);
-        // No gap yet: the newest `max` samples, across the wrap.
-        let recent = h.recent(100);
-        assert_eq!(
-            collect_values(&recent),
-            ((cap - 50..cap + 50).map(|i| i as f32)).collect::<Vec<_>>()
-        );
-        assert_eq!(h.recent(10 * cap).len(), cap, "no more than held");
-        assert!(h.recent(0).is_empty());
-
-        // A gap: only what came after it.
-        h.mark_gap();
-        fill(&mut h, cap + 60..cap + 80);
-        assert_eq!(
-            collect_values(&h.recent(100)),
-            (cap + 60..cap + 80).map(|i| i as f32).collect::<Vec<_>>()
-        );
-        assert_eq!(collect_values(&h.recent(5)).len(), 5);
-
-        // A gap before the wrap point, segment continuing across it.
-        let mut h = history(1.0);
-        fill(&mut h, 0..cap - 30);
-        h.mark_gap();
-        fill(&mut h, cap..cap + 40);
-        assert_eq!(h.start, 10);
-        let recent = h.recent(1000);
-        let [a, b] = recent.values(0);
-        assert_eq!((a.len(), b.len()), (30, 10));
-        assert_eq!(
-            collect_values(&recent),
-            (cap..cap + 40).map(|i| i as f32).collect::<Vec<_>>()
-        );
-        assert!(
-            History::new(HistoryConfig::new(1, RATE))
-                .recent(10)
-                .is_empty()
-        );
     }
 
     #[test]

@@ -62,9 +62,7 @@ impl<'a> Span<'a> {
     }
 
     /// The newest samples of the span, at most `max`, none from before the segment of its
-    /// newest sample: the input for a spectrum of a stretch in the past, which must not run
-    /// across a gap ([`History::recent`](super::ring::History::recent) is the same for the
-    /// newest data).
+    /// newest sample: the input for a spectrum, which must not run across a gap.
     pub fn newest_segment(&self, max: usize) -> Span<'a> {
         let mut parts = [
             self.parts[0].end..self.parts[0].end,

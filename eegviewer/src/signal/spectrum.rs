@@ -231,7 +231,7 @@ impl Spectrum {
     /// Computes the spectrum of the last [`len`](Self::len) samples of `parts` (read as one
     /// sequence, as [`Span::values`](super::span::Span::values) gives them). Returns false, and
     /// marks the spectrum invalid, when there are fewer; take the samples from
-    /// [`History::recent`](super::ring::History::recent) so they never span a gap.
+    /// [`Span::newest_segment`](super::span::Span::newest_segment) so they never span a gap.
     pub fn compute(&mut self, parts: &[&[f32]]) -> bool {
         let n = self.len();
         let available: usize = parts.iter().map(|p| p.len()).sum();
