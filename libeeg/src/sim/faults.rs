@@ -1,8 +1,9 @@
 //! Byte-level fault injector with ground truth.
 //!
 //! Frames are encoded here (so counters can jump), damaged the way real captures are damaged
-//! (PROTOCOL.md, "Damage seen in real captures"), and every packet is recorded with whether it
-//! reached the output intact, so a decoder's output can be scored against the truth.
+//! (PROTOCOL.md, "Damage seen in real captures"), the device may restart (PROTOCOL.md, "Device
+//! behaviour beyond transport damage"), and every packet is recorded with whether it reached
+//! the output intact, so a decoder's output can be scored against the truth.
 
 use std::fmt;
 
@@ -33,17 +34,39 @@ pub struct FaultConfig {
     /// Pass every byte through a default-mode tty: 0x03, 0x11, 0x13, 0x1A and 0x1C are eaten,
     /// 0x0D becomes 0x0A.
     pub tty_mangle: bool,
+    /// The device restarts while sending the packet, as a board does when the host opens the
+    /// port or its supply browns out. Each restart, drawn when it happens:
+    ///
+    /// 1. cuts the packet short: 1..len-1 of its bytes reach the wire, and it takes no other
+    ///    fault (a running burst and the tty still act on what comes out);
+    /// 2. then 0-40 random bytes of boot noise;
+    /// 3. then the board boots for 64-384 frames (0.25-1.5 s at 256 Hz): those frames pass
+    ///    and no packet is sent;
+    /// 4. then, P2 only, in 3 restarts out of 4, the reset signal of the Olimex shield's
+    ///    sketch: packets with counter 0, all six channels at [`MID_SCALE`](crate::MID_SCALE)
+    ///    and switches 0x02 (in 1 signal out of 4, the frames' own switches), for 1-3 packets
+    ///    (1 signal in 4), 125-256 packets (one second at 125-256 Hz, 1 in 2) or 257-768
+    ///    packets (several resets in a row, 1 in 4); the transport faults act on them as on
+    ///    any packet;
+    /// 5. then normal packets counting from 0 after a reset signal (the sketch's first normal
+    ///    packet repeats counter 0); without one, from 0 or 1 (P2, as other firmware does) or
+    ///    from 0 (P3, with the id string from its start).
+    ///
+    /// A restart may cut a reset-signal packet short too. [`Damaged::restarts`] says where
+    /// each one happened.
+    pub restart: f64,
 }
 
 impl FaultConfig {
     /// A mix for demos and soak tests: 1 % removed packets, 2 % single-byte drops, 2 % junk
-    /// insertions, 0.5 % bursts.
+    /// insertions, 0.5 % bursts, and a restart every 10,000 packets (39 s at 256 Hz).
     pub fn demo() -> Self {
         Self {
             drop_byte: 0.02,
             insert_junk: 0.02,
             drop_burst: 0.005,
             remove_packet: 0.01,
+            restart: 1e-4,
             ..Self::default()
         }
     }
@@ -72,6 +95,16 @@ pub struct FaultCounts {
     pub tty_eaten: usize,
     /// Carriage returns the tty turned into line feeds.
     pub tty_rewritten: usize,
+    /// Device restarts ([`FaultConfig::restart`]).
+    pub restarts: usize,
+    /// Bytes of the packets cut short by restarts that never reached the wire.
+    pub cut_bytes: usize,
+    /// Boot noise bytes after them (before any tty mangling).
+    pub boot_noise_bytes: usize,
+    /// Frames that passed while the device booted: no packet was sent for them.
+    pub boot_frames: usize,
+    /// Reset-signal packets sent (each one is in [`Damaged::sent`]).
+    pub reset_packets: usize,
 }
 
 impl fmt::Display for FaultCounts {
@@ -79,7 +112,8 @@ impl fmt::Display for FaultCounts {
         write!(
             f,
             "{} removed, {} byte drops, {} junk ({} bytes), {} bursts ({} bytes), \
-             {} counter jumps, {} header drops, tty: {} eaten, {} CR->LF",
+             {} counter jumps, {} header drops, tty: {} eaten, {} CR->LF, \
+             {} restarts ({} bytes cut, {} noise bytes, {} frames booting, {} reset packets)",
             self.removed_packets,
             self.dropped_bytes,
             self.junk_insertions,
@@ -89,7 +123,12 @@ impl fmt::Display for FaultCounts {
             self.counter_jumps,
             self.header_drops,
             self.tty_eaten,
-            self.tty_rewritten
+            self.tty_rewritten,
+            self.restarts,
+            self.cut_bytes,
+            self.boot_noise_bytes,
+            self.boot_frames,
+            self.reset_packets
         )
     }
 }
@@ -122,15 +161,27 @@ pub struct SentPacket {
 pub struct Damaged {
     /// The bytes a reader would receive.
     pub bytes: Vec<u8>,
-    /// One entry per frame, in order.
+    /// One entry per packet the device meant to send, in order: one per frame, except for
+    /// the frames that passed while it booted after a restart ([`FaultCounts::boot_frames`]).
+    /// Reset-signal packets are packets; the packet a restart cut short is sent, not intact.
     pub sent: Vec<SentPacket>,
+    /// For each restart, in order, the index in `sent` of the first packet after it (`sent.len()`
+    /// when the stream ends before that packet); the packet before it is the one cut short.
+    pub restarts: Vec<usize>,
+    /// When the bytes were written, for decoding with arrival times as a live reader would:
+    /// (stream offset just past the bytes of one frame, that frame's number counting from 0,
+    /// boot frames included). At `rate` Hz the bytes up to the offset were on the wire at
+    /// `number / rate` seconds, plus the transport's delay.
+    pub written_at: Vec<(usize, u64)>,
     /// What was injected.
     pub counts: FaultCounts,
 }
 
 impl Damaged {
-    /// Takes `n_packets` frames from `sim`, encodes them with the simulator's encoder (which
-    /// advances, so later [`Simulator::packets`] continue the counter sequence) and damages them.
+    /// Takes frames from `sim` until the device has sent `n_packets` packets (more frames than
+    /// that when it restarted and booted), encodes them with the simulator's encoder (which
+    /// advances, so later [`Simulator::packets`] continue the counter sequence, restarts
+    /// included) and damages them.
     pub fn from_simulator(
         sim: &mut Simulator,
         n_packets: usize,
@@ -139,7 +190,7 @@ impl Damaged {
     ) -> Self {
         let mut injector = FaultInjector::new(sim.encoder().clone(), config.clone(), seed);
         let mut out = Self::default();
-        for _ in 0..n_packets {
+        while out.sent.len() < n_packets {
             let frame = sim.next_frame();
             injector.push(&frame, &mut out);
         }
@@ -153,7 +204,8 @@ impl Damaged {
     }
 }
 
-/// Encodes `frames` with `encoder` (which advances) and damages the bytes per `config`. The
+/// Encodes `frames` with `encoder` (which advances) and damages the bytes per `config`: one
+/// packet per frame, but none for frames that pass while the device boots after a restart. The
 /// same frames, encoder state, config and seed always give the same result.
 pub fn inject(frames: &[Frame], encoder: &mut Encoder, config: &FaultConfig, seed: u64) -> Damaged {
     let mut injector = FaultInjector::new(encoder.clone(), config.clone(), seed);
@@ -321,9 +373,11 @@ mod tests {
     fn bytes_are_conserved_and_intact_packets_appear_in_order() {
         let frames = random_frames(5000, 6);
         let clean = clean_packets(&frames, Encoder::new(Protocol::P2, 0));
+        // One packet per frame: restarts, which change that, have their own tests (restart.rs).
         let config = FaultConfig {
             drop_header_bytes: 0.01,
             drop_burst: 0.02,
+            restart: 0.0,
             ..FaultConfig::demo()
         };
         let damaged = inject(&frames, &mut Encoder::new(Protocol::P2, 0), &config, 8);

@@ -2,10 +2,11 @@
 //! and works out from per-byte provenance whether the packet survived intact.
 
 use super::faults::{Damaged, FaultConfig, FaultCounts, SentPacket};
+use super::restart::{Restart, Restarts, Slot};
 use super::rng::Rng;
 use super::simulator::Frame;
 use crate::encode::Encoder;
-use crate::{MAX_CODE, MID_SCALE, Protocol, p2};
+use crate::{CHANNELS, MAX_CODE, MID_SCALE, Protocol, p2};
 
 /// Bytes a tty in its default mode eats (ISIG and IXON control characters).
 const TTY_EATEN: [u8; 5] = [0x03, 0x11, 0x13, 0x1A, 0x1C];
@@ -27,7 +28,8 @@ struct Byte {
 
 /// The streaming form of [`inject`](super::inject): push frames one at a time into a [`Damaged`].
 ///
-/// A burst of lost bytes that outruns its packet carries over into the next push.
+/// A burst of lost bytes that outruns its packet carries over into the next push, and so does
+/// a restart: the frames that pass while the device boots send nothing.
 #[derive(Debug, Clone)]
 pub struct FaultInjector {
     config: FaultConfig,
@@ -36,8 +38,12 @@ pub struct FaultInjector {
     decide: Rng,
     /// Positions, lengths and junk content.
     shape: Rng,
+    /// When the device restarts, and what it sends since.
+    restarts: Restarts,
     /// Bytes a burst still has to delete.
     pending_burst: usize,
+    /// Frames pushed so far (the sampling clock, booting included).
+    frames: u64,
     /// P3: switches from the last slot-4 packet that arrived intact.
     delivered_switches: u8,
     packet: Vec<u8>,
@@ -52,7 +58,9 @@ impl FaultInjector {
             encoder,
             decide: Rng::stream(seed, 1),
             shape: Rng::stream(seed, 2),
+            restarts: Restarts::new(seed),
             pending_burst: 0,
+            frames: 0,
             delivered_switches: 0x0F,
             packet: Vec::new(),
             segment: Vec::new(),
@@ -70,36 +78,56 @@ impl FaultInjector {
     }
 
     /// Encodes `frame` as the next packet, damages it, and appends the bytes, the packet's
-    /// truth and the fault counts to `out`.
+    /// truth and the fault counts to `out`. While the device boots after a restart, the frame
+    /// passes and nothing is appended but [`FaultCounts::boot_frames`].
     pub fn push(&mut self, frame: &Frame, out: &mut Damaged) {
         let protocol = self.encoder.protocol();
+        let frame_index = self.frames;
+        self.frames += 1;
+        let bytes_before = out.bytes.len();
         let hits = Hits::draw(&mut self.decide, &self.config, protocol);
-        if hits.counter_jump {
-            let cycle = usize::from(protocol.counter_cycle());
-            let offset = self.shape.inclusive(1, cycle - 1);
-            let next = (usize::from(self.encoder.next_counter()) + offset) % cycle;
-            self.encoder.set_counter(next as u8);
-            out.counts.counter_jumps += 1;
-        }
-        let counter = self.encoder.next_counter();
-        let aux = self.encoder.next_aux(frame.switches);
-        self.packet.clear();
-        self.encoder
-            .encode(&frame.samples, frame.switches, &mut self.packet);
-        let channels = self.encoder.channels();
-        let mut sent = SentPacket {
-            counter,
-            aux,
-            channel_count: channels as u8,
-            samples: std::array::from_fn(|i| match frame.samples.get(i) {
-                Some(&v) if i < channels => v & MAX_CODE,
-                _ => MID_SCALE,
-            }),
-            switches: frame.switches & 0x0F,
-            removed: hits.remove_packet,
-            intact: false,
+        let restarting = self.restarts.draw(self.config.restart);
+        let mut sent = match self.restarts.next_slot() {
+            Slot::Booting => {
+                out.counts.boot_frames += 1;
+                return;
+            }
+            Slot::ResetSignal { switches } => {
+                out.counts.reset_packets += 1;
+                let switches = switches.unwrap_or(frame.switches);
+                let mut signal = Encoder::new(protocol, 0).with_channels(self.encoder.channels());
+                encode(
+                    &mut signal,
+                    &[MID_SCALE; CHANNELS],
+                    switches,
+                    &mut self.packet,
+                )
+            }
+            Slot::Normal => {
+                if hits.counter_jump {
+                    let cycle = usize::from(protocol.counter_cycle());
+                    let offset = self.shape.inclusive(1, cycle - 1);
+                    let next = (usize::from(self.encoder.next_counter()) + offset) % cycle;
+                    self.encoder.set_counter(next as u8);
+                    out.counts.counter_jumps += 1;
+                }
+                encode(
+                    &mut self.encoder,
+                    &frame.samples,
+                    frame.switches,
+                    &mut self.packet,
+                )
+            }
         };
-        if hits.remove_packet {
+        if restarting {
+            // The restart takes the packet's place: its other faults never happen.
+            let restart = self.restarts.restart(protocol, self.packet.len());
+            self.cut_short(&restart, &mut out.counts);
+            out.bytes.extend(self.segment.iter().map(|b| b.value));
+            let channels = self.encoder.channels();
+            self.encoder = Encoder::new(protocol, restart.first_counter).with_channels(channels);
+        } else if hits.remove_packet {
+            sent.removed = true;
             out.counts.removed_packets += 1;
         } else {
             sent.intact = self.damage(&hits, &mut out.counts);
@@ -107,7 +135,7 @@ impl FaultInjector {
         }
         if protocol == Protocol::P3 {
             // A decoder repeats the switches of the last slot-4 packet it actually received.
-            if counter & 7 == 4 {
+            if sent.counter & 7 == 4 {
                 if sent.intact {
                     self.delivered_switches = sent.switches;
                 }
@@ -116,6 +144,28 @@ impl FaultInjector {
             }
         }
         out.sent.push(sent);
+        if out.bytes.len() > bytes_before {
+            out.written_at.push((out.bytes.len(), frame_index));
+        }
+        if restarting {
+            out.counts.restarts += 1;
+            out.restarts.push(out.sent.len());
+        }
+    }
+
+    /// Builds the segment of output of a packet cut short by a restart: its head and the boot
+    /// noise, through what the host side still does to them (a running burst, the tty).
+    fn cut_short(&mut self, restart: &Restart, counts: &mut FaultCounts) {
+        self.segment.clear();
+        self.segment
+            .extend(tagged(&self.packet[..restart.cut], true));
+        self.segment.extend(tagged(&restart.noise, false));
+        counts.cut_bytes += self.packet.len() - restart.cut;
+        counts.boot_noise_bytes += restart.noise.len();
+        eat_pending_burst(&mut self.segment, &mut self.pending_burst, counts);
+        if self.config.tty_mangle {
+            tty_mangle(&mut self.segment, counts);
+        }
     }
 
     /// Builds the packet's segment of output in `self.segment` (packet bytes, junk, and what
@@ -124,11 +174,7 @@ impl FaultInjector {
         let segment = &mut self.segment;
         let rng = &mut self.shape;
         segment.clear();
-        segment.extend(self.packet.iter().map(|&value| Byte {
-            value,
-            from_packet: true,
-            modified: false,
-        }));
+        segment.extend(tagged(&self.packet, true));
         if hits.drop_header_bytes {
             // Version and counter: offsets 2 and 3.
             segment.drain(2..4);
@@ -149,18 +195,9 @@ impl FaultInjector {
             make_junk(rng, self.encoder.protocol(), &mut junk);
             counts.junk_insertions += 1;
             counts.junk_bytes += junk.len();
-            let tagged = junk.into_iter().map(|value| Byte {
-                value,
-                from_packet: false,
-                modified: false,
-            });
-            segment.splice(at..at, tagged);
+            segment.splice(at..at, tagged(&junk, false));
         }
-        // An earlier burst eats the front of this segment, junk included: it was on the wire.
-        let eaten = self.pending_burst.min(segment.len());
-        segment.drain(..eaten);
-        self.pending_burst -= eaten;
-        counts.burst_bytes += eaten;
+        eat_pending_burst(segment, &mut self.pending_burst, counts);
         if hits.drop_burst {
             let starts: Vec<usize> = (0..segment.len())
                 .filter(|&i| segment[i].from_packet)
@@ -181,6 +218,49 @@ impl FaultInjector {
         }
         is_intact(segment, self.packet.len())
     }
+}
+
+/// An earlier burst eats the front of the segment, junk included: it was on the wire.
+fn eat_pending_burst(segment: &mut Vec<Byte>, pending: &mut usize, counts: &mut FaultCounts) {
+    let eaten = (*pending).min(segment.len());
+    segment.drain(..eaten);
+    *pending -= eaten;
+    counts.burst_bytes += eaten;
+}
+
+/// Encodes the next packet of `encoder` into `packet` and returns its truth, not yet sent.
+fn encode(
+    encoder: &mut Encoder,
+    samples: &[u16; CHANNELS],
+    switches: u8,
+    packet: &mut Vec<u8>,
+) -> SentPacket {
+    let counter = encoder.next_counter();
+    let aux = encoder.next_aux(switches);
+    let channels = encoder.channels();
+    packet.clear();
+    encoder.encode(samples, switches, packet);
+    SentPacket {
+        counter,
+        aux,
+        channel_count: channels as u8,
+        samples: std::array::from_fn(|i| match samples.get(i) {
+            Some(&v) if i < channels => v & MAX_CODE,
+            _ => MID_SCALE,
+        }),
+        switches: switches & 0x0F,
+        removed: false,
+        intact: false,
+    }
+}
+
+/// `bytes` on their way out, from the packet or not, unmodified so far.
+fn tagged(bytes: &[u8], from_packet: bool) -> impl Iterator<Item = Byte> + '_ {
+    bytes.iter().map(move |&value| Byte {
+        value,
+        from_packet,
+        modified: false,
+    })
 }
 
 /// Which faults hit one packet.

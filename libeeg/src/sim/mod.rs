@@ -2,8 +2,8 @@
 //!
 //! [`Simulator`] makes realistic frames and packets for a seed; [`inject`] (or
 //! [`Damaged::from_simulator`], or [`FaultInjector`] for streaming) damages the encoded bytes
-//! the way real captures are damaged and records which packets survived, so a decoder can be
-//! scored against the truth.
+//! the way real captures are damaged, restarts the device as real boards restart, and records
+//! which packets survived, so a decoder can be scored against the truth.
 //!
 //! ```
 //! use libeeg::sim::{Damaged, FaultConfig, SimConfig, Simulator};
@@ -17,6 +17,7 @@
 
 mod faults;
 mod injector;
+mod restart;
 mod rng;
 mod signal;
 mod simulator;
