@@ -18,7 +18,8 @@ impl Point {
     }
 }
 
-/// A bounded window of per-block minimum points, oldest first.
+/// A bounded window of per-block minimum points, oldest first; the newest block may still be
+/// filling.
 #[derive(Debug, Clone)]
 pub(super) struct Envelope {
     blocks: VecDeque<Point>,
@@ -44,28 +45,66 @@ impl Envelope {
         self.blocks.len()
     }
 
-    /// Adds a completed block's minimum, dropping the oldest block when full.
+    pub fn is_full(&self) -> bool {
+        self.blocks.len() == self.capacity
+    }
+
+    /// Replaces the newest block's minimum with `point` if it is lower under slope `period`.
+    pub fn lower_newest(&mut self, point: Point, period: f64) {
+        if let Some(newest) = self.blocks.back_mut()
+            && point.intercept(period) < newest.intercept(period)
+        {
+            *newest = point;
+        }
+    }
+
+    /// Halves the window: each pair of neighbouring blocks, oldest first, keeps its lower
+    /// point under slope `period` (an odd last block stays alone).
+    pub fn merge_pairs(&mut self, period: f64) {
+        let kept = self.blocks.len().div_ceil(2);
+        for i in 0..kept {
+            let a = self.blocks[2 * i];
+            self.blocks[i] = match self.blocks.get(2 * i + 1) {
+                Some(&b) if b.intercept(period) < a.intercept(period) => b,
+                _ => a,
+            };
+        }
+        self.blocks.truncate(kept);
+    }
+
+    /// Starts a new block at `point`, dropping the oldest block when full.
+    ///
+    /// A newest block minimum that arrived no earlier than `point` is replaced instead: under
+    /// any positive slope the later sample of one chunk lies lower, so the earlier one tells
+    /// nothing, and left in the window it would make the first chunk look like a flat rate.
     pub fn push(&mut self, point: Point) {
-        if self.blocks.len() == self.capacity {
+        if let Some(newest) = self.blocks.back_mut()
+            && point.y <= newest.y
+        {
+            *newest = point;
+            return;
+        }
+        if self.is_full() {
             self.blocks.pop_front();
         }
         self.blocks.push_back(point);
     }
 
-    /// Samples between the oldest and the newest block minimum.
-    pub fn span(&self) -> f64 {
+    /// Seconds of arrivals between the oldest and the newest block minimum.
+    pub fn duration(&self) -> f64 {
         match (self.blocks.front(), self.blocks.back()) {
-            (Some(first), Some(last)) => last.x - first.x,
+            (Some(first), Some(last)) => last.y - first.y,
             _ => 0.0,
         }
     }
 
-    /// Lowest intercept under slope `period` over the newest `recent` blocks.
-    pub fn recent_intercept(&self, period: f64, recent: usize) -> Option<f64> {
+    /// Lowest intercept under slope `period` over the blocks whose minimum lies at `since` or
+    /// later.
+    pub fn recent_intercept(&self, period: f64, since: f64) -> Option<f64> {
         self.blocks
             .iter()
             .rev()
-            .take(recent)
+            .take_while(|p| p.x >= since)
             .map(|p| p.intercept(period))
             .reduce(f64::min)
     }
@@ -126,7 +165,7 @@ mod tests {
         }
         let slope = env.hull_slope(0.0099).unwrap();
         assert!((slope - 0.01).abs() < 1e-12, "{slope}");
-        assert_eq!(env.recent_intercept(0.01, 3), Some(1.0));
+        assert_eq!(env.recent_intercept(0.01, 450.0), Some(1.0));
     }
 
     #[test]
@@ -135,11 +174,39 @@ mod tests {
         for k in 0..10 {
             env.push(Point {
                 x: f64::from(k),
-                y: 0.0,
+                y: f64::from(k),
             });
         }
         assert_eq!(env.len(), 4);
-        assert_eq!(env.span(), 3.0);
-        assert_eq!(env.hull_slope(0.0), Some(0.0));
+        assert!(env.is_full());
+        assert_eq!(env.duration(), 3.0);
+        assert_eq!(env.hull_slope(0.5), Some(1.0));
+    }
+
+    #[test]
+    fn a_later_point_of_the_same_chunk_replaces_the_newest() {
+        let mut env = Envelope::new(4);
+        for x in [0.0, 1.0, 2.0] {
+            env.push(Point { x, y: 5.0 });
+        }
+        assert_eq!(env.len(), 1);
+        assert_eq!(env.duration(), 0.0);
+        assert_eq!(env.hull_slope(0.01), None);
+    }
+
+    #[test]
+    fn merging_keeps_the_lower_point_of_each_pair() {
+        let mut env = Envelope::new(8);
+        // Line y = 0.01 x; points 1 and 2 are late, and the odd last one stays alone.
+        for (k, late) in [0.0, 0.05, 0.05, 0.0, 0.0].into_iter().enumerate() {
+            let x = k as f64 * 10.0;
+            env.push(Point {
+                x,
+                y: 0.01 * x + late,
+            });
+        }
+        env.merge_pairs(0.01);
+        let xs: Vec<f64> = env.blocks.iter().map(|p| p.x).collect();
+        assert_eq!(xs, [0.0, 30.0, 40.0]);
     }
 }

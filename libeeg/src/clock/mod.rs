@@ -6,22 +6,43 @@
 //! real sampling line from both.
 
 mod envelope;
+mod reanchor;
+mod served;
 #[cfg(test)]
 mod tests;
 
 use std::time::Duration;
 
 use envelope::{Envelope, Point};
+use reanchor::Run;
+use served::Served;
 
-/// Block minima kept for the rate fit: about a minute of samples.
+/// Block minima kept for the rate fit: with blocks of about a second, about a minute.
 const WINDOW_BLOCKS: usize = 64;
-/// Newest block minima that set the phase: more points find a lower envelope, but a residual
-/// rate error is extrapolated across them.
-const PHASE_BLOCKS: usize = 16;
-/// Block minima needed before their slope replaces the nominal rate.
-const MIN_FIT_BLOCKS: usize = 3;
-/// Span of the fit, in blocks, after which the rate estimate counts as converged.
-const CONVERGE_BLOCKS: f64 = 10.0;
+/// A connection starts with blocks this long (samples), so the first chunks already give a
+/// rate and a phase; whenever the window fills, neighbouring blocks merge and the length
+/// doubles, so the window always reaches back to the anchor until blocks last [`BLOCK_SECS`].
+const FIRST_BLOCK_LEN: u64 = 1;
+/// Longest block, in seconds of samples at the estimated rate.
+const BLOCK_SECS: f64 = 1.0;
+/// Seconds of newest samples whose block minima set the phase: more points find a lower
+/// envelope, but a residual rate error is extrapolated across them.
+const PHASE_WINDOW_SECS: f64 = 16.0;
+/// Block minima needed before their slope replaces the nominal rate; they must also arrive at
+/// different times, since the points of one chunk say nothing about the rate.
+const MIN_FIT_BLOCKS: usize = 2;
+/// Seconds of arrivals a fit must span before the rate counts as measured: its error is at
+/// most the envelope's scatter (a chunk interval at worst, far less in practice) over its span,
+/// which half a second brings within 2 %, close enough for the decoder's gap arithmetic.
+const MEASURED_SECS: f64 = 0.5;
+/// Seconds of arrivals a fit must span before the rate counts as converged.
+const CONVERGE_SECS: f64 = 10.0;
+/// Seconds of samples after an anchor before the phase counts as refined.
+const REFINED_SECS: f64 = 2.0;
+/// Physical bounds of the rate (Hz), widened to include the nominal rate: a fit outside them
+/// is nonsense from degenerate arrivals, not a board.
+const MIN_RATE_HZ: f64 = 10.0;
+const MAX_RATE_HZ: f64 = 5000.0;
 /// Once converged, the rate moves per block at most this fraction, or what [`FIT_NOISE`] across
 /// the fit's span allows if more: crystals drift far slower, so anything faster is a
 /// disturbance (such as a small phase jump) that the window has not yet shed.
@@ -29,31 +50,6 @@ const MAX_RATE_STEP: f64 = 20e-6;
 /// How far (seconds) the envelope's low points may scatter above the true line; over a short
 /// fit this allows a young rate estimate to keep improving quickly.
 const FIT_NOISE: f64 = 2e-3;
-/// Time constant (seconds) with which timestamps slew toward a corrected line.
-const SLEW_TAU: f64 = 0.5;
-/// Slewing backwards may slow timestamps to this fraction of real time, never below it, so
-/// they keep increasing.
-const MAX_BACKWARD_SLEW: f64 = 0.5;
-/// A forward correction larger than this (seconds) is a step: a gap after an outage is the
-/// truth, and slewing across it would stretch the samples that follow.
-const STEP_FORWARD: f64 = 0.05;
-/// Once converged, an arrival this far (seconds) before the line is suspect: delays are never
-/// negative, so it means the index or the host clock jumped.
-const EARLY_TOLERANCE: f64 = 0.02;
-/// Once converged, an arrival this far (seconds) after the line is suspect if it persists.
-/// Single late arrivals are normal (scheduling); a reader that keeps up never stays this late.
-const LATE_TOLERANCE: f64 = 0.1;
-/// Extra tolerance per second extrapolated since the last accepted arrival, for the residual
-/// rate error across a long run of lost packets.
-const DRIFT_TOLERANCE: f64 = 100e-6;
-/// Before convergence (and in the first block after anchoring) the line may be far off, so
-/// only gross nonsense is suspect: this many seconds plus the whole time since anchoring.
-const EARLY_DAYS_TOLERANCE: f64 = 1.0;
-/// Off-line arrivals must cover this many seconds of samples ...
-const REANCHOR_SPAN: f64 = 1.0;
-/// ... over at least this many distinct arrival times before the clock re-anchors; one
-/// backlog burst is not a new phase.
-const REANCHOR_ARRIVALS: u32 = 3;
 
 /// Timestamps for a stream of samples, estimated from their indices and arrival times.
 ///
@@ -61,11 +57,13 @@ const REANCHOR_ARRIVALS: u32 = 3;
 /// monotonic epoch the caller chooses, and timestamps come back as seconds since that epoch.
 ///
 /// # Use
-/// 1. [`Clock::new`] with the device's nominal rate.
+/// 1. [`Clock::new`] with the device's nominal rate: a hint for the first chunk, no more.
 /// 2. [`Clock::observe`] every packet in stream order, with its sample index (counting lost
 ///    packets) and the arrival time of the chunk that carried it. It returns the timestamp.
-/// 3. [`Clock::timestamp`], [`Clock::rate_hz`], [`Clock::drift_ppm`] and
-///    [`Clock::is_converged`] at any time.
+/// 3. [`Clock::timestamp`], [`Clock::rate_hz`], [`Clock::rate_is_measured`],
+///    [`Clock::drift_ppm`] and [`Clock::is_converged`] at any time. Once the rate is measured,
+///    hand it to the decoder ([`Decoder::set_sample_rate`](crate::Decoder::set_sample_rate)),
+///    which tells lost packets from restarts by the time that passed.
 /// 4. [`Clock::reset`] when the device reconnects: the phase is forgotten, the rate is kept.
 ///
 /// # Model
@@ -73,16 +71,32 @@ const REANCHOR_ARRIVALS: u32 = 3;
 /// is never below some minimum: the adapter holds packets for up to its latency timer (16 ms
 /// on FTDI), several packets share one arrival time, and the OS adds jitter. The clock tracks
 /// the lower envelope of the (index, arrival) points, which is the sampling line shifted by
-/// the minimum delay: it keeps the lowest point of each block of about a second of samples,
-/// fits the rate to the lower hull of the last minute of block minima, and sets the phase
-/// from the lowest recent points. Work per packet is O(1) amortised and memory is bounded.
+/// the minimum delay: it keeps the lowest point of each block of samples, fits the rate to the
+/// lower hull of the block minima, and sets the phase from the lowest points of the last 16 s.
+/// Blocks start one sample long and double whenever the window of 64 fills, up to about a
+/// second, so the fit spans everything since the anchor, up to about a minute. Work per packet
+/// is O(1) amortised and memory is bounded.
+///
+/// # Accuracy
+/// The rate is measured from arrivals alone, whatever the nominal rate, within the physical
+/// bounds 10 Hz..5 kHz (widened to include the nominal rate). Its error is about the scatter of
+/// the envelope's lowest points over the fit's span. Simulated boards from 50 to 1047 Hz
+/// (every rate P2 and P3 can send at 57,600 and 115,200 baud), nominal rate 256 Hz, worst of
+/// ten seeds: when [`Clock::rate_is_measured`] turns true (half a second of arrivals) the rate
+/// is within 0.4 % with regular 16 ms or 1 ms bursts and 1.4 % with irregular 1-31 ms ones,
+/// within 0.11 % after 2 s, within 10 ppm after a minute. Timestamps follow the arrivals from
+/// the second chunk on: over a minute, first seconds included, they are within 0.5 ms RMS of
+/// the envelope with regular bursts; with irregular ones under 1 ms from 100 Hz up and 1.1 ms
+/// at 50 Hz, where tens of packets pass before one arrives promptly. The first two chunks
+/// can be off by up to a chunk's length: nothing but the nominal rate tells how their packets
+/// were spread.
 ///
 /// # Guarantees
 /// - Timestamps returned by `observe` never decrease while indices increase: corrections
 ///   are slewed (a step backwards becomes a temporary slow-down), and only forward jumps
 ///   larger than 50 ms, such as after an outage, are applied at once.
-/// - Until the rate converges (about 11 s of data) it starts from the nominal rate, anchored
-///   to the earliest-looking arrival, and the estimate is clamped to 0.5x..2x nominal.
+/// - The nominal rate is used until a second chunk arrives; from then on the rate is fitted.
+///   It converges after 10 s of arrivals, and from then on moves only slowly.
 /// - Gaps in the index (lost packets) need no special handling.
 /// - Once converged, arrivals persistently far off the line (the host was suspended, or the
 ///   index jumped) make the clock re-anchor its phase instead of bending the rate. An index
@@ -95,21 +109,36 @@ const REANCHOR_ARRIVALS: u32 = 3;
 /// let mut clock = Clock::new(256.0);
 /// let t = clock.observe(0, Duration::from_millis(1500));
 /// assert_eq!(t, 1.5);
-/// assert_eq!(clock.timestamp(256), 2.5); // nominal rate until the estimate converges
+/// assert_eq!(clock.timestamp(256), 2.5); // the nominal rate until arrivals measure one
+/// assert!(!clock.rate_is_measured());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Clock {
     nominal_rate_hz: f64,
-    /// Samples per envelope block: about one second.
-    block_len: u64,
     /// Estimated seconds per sample.
     period: f64,
-    rate_converged: bool,
+    /// Bounds of `period`.
+    period_range: (f64, f64),
+    /// Where `period` comes from.
+    source: Source,
     /// Phase state; `None` before the first arrival and after a reset.
     track: Option<Track>,
     /// Times the phase was re-anchored (automatically or by a decreasing index).
     reanchors: u64,
     envelope: Envelope,
+}
+
+/// Where the rate estimate comes from, in increasing order of trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    /// The nominal rate.
+    Nominal,
+    /// A fit over less than [`MEASURED_SECS`] of arrivals.
+    Young,
+    /// A fit over at least [`MEASURED_SECS`].
+    Measured,
+    /// A fit over at least [`CONVERGE_SECS`]; only longer fits may revise it.
+    Converged,
 }
 
 /// What the clock knows about the current connection's phase.
@@ -122,33 +151,30 @@ struct Track {
     anchor_x: f64,
     /// `x` of the last arrival accepted as on the line.
     last_good_x: f64,
-    /// Envelope block being filled: its number and its lowest point so far.
-    block: Option<(u64, Point)>,
-    blocks_since_anchor: u64,
+    /// Samples per envelope block.
+    block_len: u64,
+    /// First `x` (as an integer offset from the origin) past the envelope's newest block,
+    /// which is still being filled.
+    block_end: u64,
     /// Target line: `intercept + x * period`.
     intercept: f64,
-    /// Output line, slewed toward the target: `served_t + (x - served_x) * served_period`.
-    served_x: f64,
-    served_t: f64,
-    served_period: f64,
-    /// Last timestamp returned, so rounding can never make one go backwards.
-    floor: f64,
+    /// Output line, slewed toward the target.
+    served: Served,
     /// Consecutive off-line arrivals, if the latest one was off-line.
     run: Option<Run>,
 }
 
-/// A run of consecutive arrivals on the same side far off the line.
-#[derive(Debug, Clone, Copy)]
-struct Run {
-    late: bool,
-    start_x: f64,
-    lowest: Point,
-    arrivals: u32,
-    last_arrival: f64,
+impl Track {
+    /// Seconds of samples from the anchor to `x`, at `period` seconds per sample.
+    fn age(&self, x: f64, period: f64) -> f64 {
+        (x - self.anchor_x).max(0.0) * period
+    }
 }
 
 impl Clock {
-    /// A clock for a device whose firmware is meant to sample at `nominal_rate_hz`.
+    /// A clock for a device whose firmware is meant to sample at `nominal_rate_hz`. The
+    /// nominal rate is a hint: the rate is measured from arrivals within 10 Hz..5 kHz, a range
+    /// widened to include the nominal rate.
     ///
     /// # Panics
     /// If `nominal_rate_hz` is not finite and positive.
@@ -160,10 +186,12 @@ impl Clock {
         );
         Self {
             nominal_rate_hz,
-            // Float-to-int casts saturate; max(1) covers rates below 0.5 Hz.
-            block_len: (nominal_rate_hz.round() as u64).max(1),
             period: 1.0 / nominal_rate_hz,
-            rate_converged: false,
+            period_range: (
+                1.0 / MAX_RATE_HZ.max(nominal_rate_hz),
+                1.0 / MIN_RATE_HZ.min(nominal_rate_hz),
+            ),
+            source: Source::Nominal,
             track: None,
             reanchors: 0,
             envelope: Envelope::new(WINDOW_BLOCKS),
@@ -211,15 +239,27 @@ impl Clock {
             Some(t) => {
                 // Signed, so indices before the origin extrapolate backwards.
                 let x = (i128::from(sample_index) - i128::from(t.origin)) as f64;
-                t.served_t + (x - t.served_x) * t.served_period
+                t.served.at(x)
             }
         }
     }
 
-    /// The estimated real sample rate of the device, in Hz.
+    /// The best current estimate of the device's real sample rate, in Hz: the nominal rate
+    /// until a second chunk arrives, fitted to the arrivals from then on (see
+    /// [`rate_is_measured`](Self::rate_is_measured) for when to trust it).
     #[must_use]
     pub fn rate_hz(&self) -> f64 {
         1.0 / self.period
+    }
+
+    /// Whether [`rate_hz`](Self::rate_hz) has been fitted to at least half a second of
+    /// arrivals, rather than being the nominal rate or a fit of a few chunks. It is then
+    /// within about 2 % of the real rate (0.4 % with regular bursts), close enough to hand to
+    /// the decoder, and within 0.1 % after two seconds. Stays true across
+    /// [`reset`](Self::reset), which keeps the rate.
+    #[must_use]
+    pub fn rate_is_measured(&self) -> bool {
+        self.source >= Source::Measured
     }
 
     /// The nominal sample rate the clock was created with, in Hz.
@@ -235,15 +275,15 @@ impl Clock {
         (self.rate_hz() / self.nominal_rate_hz - 1.0) * 1e6
     }
 
-    /// Whether the rate has converged and the current phase has been refined over at least
-    /// two blocks (about two seconds) of samples, with no re-anchor pending.
+    /// Whether the rate has converged (10 s of arrivals) and the current phase has been
+    /// refined over at least two seconds of samples, with no re-anchor pending.
     #[must_use]
     pub fn is_converged(&self) -> bool {
-        self.rate_converged
-            && self
-                .track
-                .as_ref()
-                .is_some_and(|t| t.blocks_since_anchor >= 2 && t.run.is_none())
+        self.source == Source::Converged
+            && self.track.as_ref().is_some_and(|t| {
+                let x = (t.last_index - t.origin) as f64;
+                t.run.is_none() && t.age(x, self.period) >= REFINED_SECS
+            })
     }
 
     /// How many times the clock re-anchored its phase on its own: after arrivals persistently
@@ -263,58 +303,42 @@ impl Clock {
     /// Starts a new phase at one arrival, keeping the rate.
     fn anchor(&mut self, sample_index: u64, y: f64) -> f64 {
         self.envelope.clear();
+        self.envelope.push(Point { x: 0.0, y });
         self.track = Some(Track {
             origin: sample_index,
             last_index: sample_index,
             anchor_x: 0.0,
             last_good_x: 0.0,
-            block: Some((0, Point { x: 0.0, y })),
-            blocks_since_anchor: 0,
+            block_len: FIRST_BLOCK_LEN,
+            block_end: FIRST_BLOCK_LEN,
             intercept: y,
-            served_x: 0.0,
-            served_t: y,
-            served_period: self.period,
-            floor: y,
+            served: Served::new(y, self.period),
             run: None,
         });
         y
     }
 
-    /// How far before and after the line an arrival may be and still count, at `x`.
-    fn tolerances(&self, x: f64) -> (f64, f64) {
-        let Some(t) = &self.track else {
-            return (f64::INFINITY, f64::INFINITY);
-        };
-        // Until a block has passed, points below the line are the phase being found, not
-        // a jump: the first arrival of a connection often waited a whole chunk or more.
-        if self.rate_converged && t.blocks_since_anchor > 0 {
-            let drift = DRIFT_TOLERANCE * (x - t.last_good_x).max(0.0) * self.period;
-            (EARLY_TOLERANCE + drift, LATE_TOLERANCE + drift)
-        } else {
-            let tol = EARLY_DAYS_TOLERANCE + (x - t.anchor_x).max(0.0) * self.period;
-            (tol, tol)
-        }
-    }
-
     /// Feeds an arrival that fits the line into the envelope.
     fn on_line(&mut self, point: Point, sample_index: u64) {
+        let period = self.period;
         let Some(t) = self.track.as_mut() else { return };
         t.run = None;
         t.last_good_x = point.x;
-        let block = (sample_index - t.origin) / self.block_len;
-        match t.block {
-            Some((current, lowest)) if current == block => {
-                if point.intercept(self.period) < lowest.intercept(self.period) {
-                    t.block = Some((current, point));
-                }
+        let offset = sample_index - t.origin;
+        if offset < t.block_end {
+            self.envelope.lower_newest(point, period);
+        } else {
+            // Merge pairs rather than drop the oldest block while blocks may still grow, so
+            // the fit keeps reaching back to the anchor.
+            if self.envelope.is_full() && (2 * t.block_len) as f64 * period <= BLOCK_SECS {
+                self.envelope.merge_pairs(period);
+                t.block_len *= 2;
             }
-            Some((_, lowest)) => {
-                self.envelope.push(lowest);
-                t.blocks_since_anchor += 1;
-                t.block = Some((block, point));
-                self.refit();
-            }
-            None => t.block = Some((block, point)),
+            self.envelope.push(point);
+            t.block_end = (offset / t.block_len + 1) * t.block_len;
+            // The new block's first point takes part: at low rates a block is one packet,
+            // and waiting for the next one would keep the nominal rate a packet longer.
+            self.refit();
         }
         // Lower the line at once when a point shows it is too high.
         if let Some(t) = self.track.as_mut() {
@@ -322,89 +346,44 @@ impl Clock {
         }
     }
 
-    /// Re-estimates the rate and phase after a block completes.
+    /// Re-estimates the rate and phase when a block starts.
     fn refit(&mut self) {
-        let enough = self.envelope.len() >= MIN_FIT_BLOCKS;
-        let span_blocks = self.envelope.span() / self.block_len as f64;
-        // A converged rate is only revised by a fit at least as long as the one it came from.
-        if enough && (!self.rate_converged || span_blocks >= CONVERGE_BLOCKS) {
-            if let Some(fit) = self.envelope.hull_slope(self.period) {
+        let span = self.envelope.duration();
+        let standing = match span {
+            s if s >= CONVERGE_SECS => Source::Converged,
+            s if s >= MEASURED_SECS => Source::Measured,
+            _ => Source::Young,
+        };
+        // A rate is only revised by a fit of at least the standing of the one it came from,
+        // so the first chunks after a reset do not undo a measured rate.
+        let enough = self.envelope.len() >= MIN_FIT_BLOCKS && span > 0.0;
+        if enough && standing >= self.source {
+            // A slope of zero or less comes from degenerate points, not a device.
+            if let Some(fit) = self.envelope.hull_slope(self.period).filter(|&p| p > 0.0) {
                 let mut period = fit;
-                if self.rate_converged {
-                    let span_secs = self.envelope.span() * self.period;
-                    let step = self.period * MAX_RATE_STEP.max(FIT_NOISE / span_secs);
+                if self.source == Source::Converged {
+                    let step = self.period * MAX_RATE_STEP.max(FIT_NOISE / span);
                     period = period.clamp(self.period - step, self.period + step);
                 }
-                let nominal = 1.0 / self.nominal_rate_hz;
-                self.period = period.clamp(0.5 * nominal, 2.0 * nominal);
-            }
-            if span_blocks >= CONVERGE_BLOCKS {
-                self.rate_converged = true;
+                self.period = period.clamp(self.period_range.0, self.period_range.1);
+                self.source = standing;
             }
         }
         let Some(t) = self.track.as_mut() else { return };
-        let blocks = self.envelope.recent_intercept(self.period, PHASE_BLOCKS);
-        let current = t.block.map(|(_, p)| p.intercept(self.period));
-        if let Some(intercept) = [blocks, current].into_iter().flatten().reduce(f64::min) {
+        let since = (t.last_index - t.origin) as f64 - PHASE_WINDOW_SECS / self.period;
+        if let Some(intercept) = self.envelope.recent_intercept(self.period, since) {
             t.intercept = intercept;
-        }
-    }
-
-    /// Tracks an arrival far off the line; re-anchors once such arrivals persist.
-    fn off_line(&mut self, point: Point, late: bool, sample_index: u64) {
-        let Some(t) = self.track.as_mut() else { return };
-        let period = self.period;
-        let run = match &mut t.run {
-            Some(run) if run.late == late => {
-                if point.y != run.last_arrival {
-                    run.arrivals += 1;
-                    run.last_arrival = point.y;
-                }
-                if point.intercept(period) < run.lowest.intercept(period) {
-                    run.lowest = point;
-                }
-                *run
-            }
-            slot => *slot.insert(Run {
-                late,
-                start_x: point.x,
-                lowest: point,
-                arrivals: 1,
-                last_arrival: point.y,
-            }),
-        };
-        if (point.x - run.start_x) * period >= REANCHOR_SPAN && run.arrivals >= REANCHOR_ARRIVALS {
-            // Keep the rate and the output line; only the phase target moves.
-            self.reanchors += 1;
-            self.envelope.clear();
-            t.run = None;
-            t.anchor_x = run.lowest.x;
-            t.last_good_x = point.x;
-            t.block = Some(((sample_index - t.origin) / self.block_len, run.lowest));
-            t.blocks_since_anchor = 0;
-            t.intercept = run.lowest.intercept(period);
         }
     }
 
     /// Moves the output line toward the target and returns the timestamp at `x`.
     fn serve(&mut self, x: f64) -> f64 {
-        let period = self.period;
+        let (period, measured) = (self.period, self.rate_is_measured());
         let Some(t) = self.track.as_mut() else {
             return x * period;
         };
-        let elapsed = ((x - t.served_x) * t.served_period).max(0.0);
-        let current = t.served_t + (x - t.served_x) * t.served_period;
-        let error = t.intercept + x * period - current;
-        let correction = if error > STEP_FORWARD {
-            error
-        } else {
-            (error * (elapsed / SLEW_TAU).min(1.0)).max(-MAX_BACKWARD_SLEW * elapsed)
-        };
-        // Re-centre at x so a new rate turns the line about the present, not the origin.
-        t.served_x = x;
-        t.served_t = current + correction;
-        t.served_period = period;
-        t.floor = t.floor.max(t.served_t);
-        t.floor
+        let age = t.age(x, period);
+        t.served
+            .advance(x, t.intercept + x * period, period, age, measured)
     }
 }

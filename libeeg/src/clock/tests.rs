@@ -7,26 +7,12 @@
 use std::time::Duration;
 
 use super::Clock;
+use crate::sim::Rng;
+
+mod board;
+mod rates;
 
 const TRUE_RATE: f64 = 257.14;
-
-/// SplitMix64: tiny, deterministic, good enough for jitter.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// A simulated device behind a USB-serial adapter.
 #[derive(Clone)]
@@ -73,7 +59,7 @@ impl Stream {
     }
 
     fn samples(&self) -> Vec<Sample> {
-        let mut rng = Rng(self.seed);
+        let mut rng = Rng::new(self.seed);
         let phase = rng.unit() * self.chunk;
         let mut current_chunk = f64::NAN;
         let mut chunk_arrival = 0.0_f64;
@@ -385,24 +371,6 @@ fn far_from_nominal_device_converges() {
         "rate {}",
         clock.rate_hz()
     );
-}
-
-#[test]
-fn rate_is_clamped_to_a_sane_range() {
-    // Devices outside 0.5x..2x nominal: timestamps are wrong, but stay sane and monotonic.
-    for (rate, low, high) in [(1000.0, 511.0, 512.0), (60.0, 128.0, 512.0)] {
-        let stream = Stream {
-            duration: 30.0,
-            ..Stream::new(rate)
-        };
-        let mut clock = Clock::new(256.0);
-        run(&mut clock, &stream.samples(), 0.0);
-        assert!(
-            (low..=high).contains(&clock.rate_hz()),
-            "{rate} Hz -> {}",
-            clock.rate_hz()
-        );
-    }
 }
 
 #[test]
