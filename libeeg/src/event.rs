@@ -37,6 +37,21 @@ pub enum Event {
         /// Switches now.
         current: u8,
     },
+    /// The device restarted, or its counter jumped where the evidence shows that no packets
+    /// were lost (see [`RestartEvidence`]). Not a loss: the next packet follows the last one
+    /// in sample index, and nothing is counted in [`Stats::lost`](crate::Stats::lost). A
+    /// consumer timing packets by their arrival should find the phase again (the device's
+    /// sampling clock started afresh).
+    Restart {
+        /// Sample index of the first packet after the restart.
+        sample_index: u64,
+        /// Counter of the last packet before it.
+        previous_counter: u8,
+        /// Counter of the first packet after it.
+        counter: u8,
+        /// What showed that this is not a loss.
+        evidence: RestartEvidence,
+    },
     /// The counter repeated instead of advancing (firmware start-up runs do this). Reported once
     /// per run; the packets are real and are delivered.
     CounterStalled {
@@ -52,4 +67,27 @@ pub enum Event {
         /// How many bytes were left.
         count: u64,
     },
+}
+
+/// Why the decoder read a counter jump as a restart rather than as lost packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RestartEvidence {
+    /// The counter jumped to 0 and the next packet repeats it, or the packet is a reset
+    /// signal's (counter 0, every channel at mid-scale): a firmware's start-up run (the Olimex
+    /// shield's sketch sends a second of such packets, switches 0x02, to signal a reset).
+    ResetSignal,
+    /// Arrival times show that less time passed than the packets the jump would have lost take
+    /// to sample.
+    ElapsedTime,
+}
+
+impl RestartEvidence {
+    /// A short name for outputs: `reset-signal` or `elapsed-time`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ResetSignal => "reset-signal",
+            Self::ElapsedTime => "elapsed-time",
+        }
+    }
 }

@@ -23,4 +23,6 @@ pub struct Stats {
     pub refused_packets: u64,
     /// Packets whose counter repeated the previous one (real packets, delivered).
     pub repeated_counters: u64,
+    /// Counter jumps read as device restarts rather than losses ([`Event::Restart`](crate::Event::Restart)).
+    pub restarts: u64,
 }

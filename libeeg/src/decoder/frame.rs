@@ -13,6 +13,17 @@ pub(super) enum Check<T> {
     NeedMore,
 }
 
+impl<T> Check<T> {
+    /// The same outcome with the valid value mapped.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Check<U> {
+        match self {
+            Check::Valid(v) => Check::Valid(f(v)),
+            Check::Invalid => Check::Invalid,
+            Check::NeedMore => Check::NeedMore,
+        }
+    }
+}
+
 /// The fields of one well-formed packet, before it is placed in the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Frame {

@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use self::frame::{Check, Frame};
-use self::sequence::Last;
+use self::sequence::{ArrivalLine, Last, Step};
 use self::window::Window;
 use crate::protocol::p3::END_BIT;
 use crate::{Event, Packet, Protocol, Stats};
@@ -23,6 +23,17 @@ use crate::{Event, Packet, Protocol, Stats};
 /// How far after a failed packet (bytes) a packet repeating its counter is refused: longer than
 /// a packet plus the junk lines real streams carry.
 const SUSPECT_SPAN: u64 = 96;
+
+/// Packets of one counter in a row, at exact packet spacing, that prove a run of repeats
+/// beginning away from the last delivered packet (after a restart or a resync). Two would not do:
+/// a fake header whose random counter hits the next real packet's makes a pair.
+const STALL_CHAIN: usize = 3;
+
+/// Whether `frame` looks like a packet of a reset signal (the Olimex shield's sketch): counter
+/// 0 and every channel exactly at mid-scale, which real signals and junk practically never are.
+fn is_reset_signal(frame: &Frame) -> bool {
+    frame.counter == 0 && frame.samples == [crate::MID_SCALE; crate::CHANNELS]
+}
 
 /// Which protocol to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,6 +139,8 @@ pub struct Decoder {
     in_sync: bool,
     ever_synced: bool,
     last: Option<Last>,
+    /// When the delivered packets can have been sampled, from their arrival times.
+    line: ArrivalLine,
     switches: u8,
     stalled: bool,
     /// Bytes skipped since the last delivered packet.
@@ -183,6 +196,7 @@ impl Decoder {
             in_sync: false,
             ever_synced: false,
             last: None,
+            line: ArrivalLine::default(),
             switches: crate::p2::MAX_SWITCHES,
             stalled: false,
             skip_run: 0,
@@ -434,6 +448,21 @@ impl Decoder {
         }
     }
 
+    /// Whether a well-formed packet with `counter` starts right after the `len`-byte packet at
+    /// the window's start (as far as the bytes at hand show).
+    fn next_repeats(&self, len: usize, counter: u8) -> bool {
+        let after = self.window.from(len);
+        match self.protocol {
+            Some(Protocol::P2) => {
+                p2::header_at(after) == Check::Valid(()) && after.get(3) == Some(&counter)
+            }
+            Some(Protocol::P3) => {
+                matches!(p3::parse(after, len), Check::Valid(next) if next.counter == counter)
+            }
+            None => false,
+        }
+    }
+
     /// Whether a packet found while hunting repeats the counter of the packet that just failed,
     /// close enough to be that packet's tail behind a fake header.
     fn is_suspect(&self, frame: &Frame) -> bool {
@@ -466,6 +495,34 @@ impl Decoder {
         })
     }
 
+    /// Reports a restart before the packet `step` places, with `counter`.
+    #[cold]
+    fn note_restart(&mut self, step: &Step, counter: u8, evidence: crate::RestartEvidence) {
+        self.stats.restarts += 1;
+        self.line.clear();
+        let previous_counter = self.last.map_or(counter, |last| last.counter);
+        self.pending.push_back(Event::Restart {
+            sample_index: step.sample_index,
+            previous_counter,
+            counter,
+            evidence,
+        });
+    }
+
+    /// Adds a packet that arrived at `arrival` to the arrival line. Repeats stay off it, and a
+    /// run of them ends it: the run's lost packets, which no counter shows, shift sample
+    /// indices against time.
+    fn follow_line(&mut self, step: &Step, arrival: Duration) {
+        if step.repeated {
+            return;
+        }
+        if self.last.is_some_and(|last| last.repeated) {
+            self.line.clear();
+        }
+        self.line
+            .observe(step.sample_index, arrival, self.config.sample_rate_hz);
+    }
+
     /// Delivers the packet at the start of the window with the events it implies.
     // The steady-state path (`step`, `*_in_sync`, `deliver`) is inlined into `poll` so the
     // packet is built where `poll` returns it: copying a freshly written packet out of a
@@ -478,13 +535,21 @@ impl Decoder {
         let arrival = self
             .window
             .arrival_of(self.window.offset() + len as u64 - 1);
-        let step = sequence::place(
-            protocol,
-            self.last.as_ref(),
-            frame.counter,
-            arrival,
-            self.config.sample_rate_hz,
-        );
+        let step = match &self.last {
+            // Nearly every packet: the counter steps by one and there is no time to weigh.
+            Some(last) if frame.counter == last.counter.wrapping_add(1) && arrival.is_none() => {
+                Step::after(last)
+            }
+            last => sequence::place(
+                protocol,
+                last.as_ref(),
+                frame.counter,
+                arrival,
+                &self.line,
+                self.config.sample_rate_hz,
+                || is_reset_signal(&frame) || self.next_repeats(len, frame.counter),
+            ),
+        };
         if !self.in_sync {
             self.pending.push_back(Event::SyncAcquired {
                 protocol,
@@ -496,6 +561,12 @@ impl Decoder {
         }
         self.skip_run = 0;
         self.suspect = None;
+        if let Some(evidence) = step.restart {
+            self.note_restart(&step, frame.counter, evidence);
+        }
+        if let Some(arrival) = arrival {
+            self.follow_line(&step, arrival);
+        }
         if step.lost > 0 {
             self.stats.lost += step.lost;
             let first_sample_index = step.sample_index - step.lost;
@@ -531,6 +602,7 @@ impl Decoder {
             samples: frame.samples,
             sample_index: step.sample_index,
             arrival,
+            repeated: step.repeated,
         });
         let packet = Event::Packet(Packet {
             protocol,

@@ -2,7 +2,7 @@
 //! here) and hunting (looking for a packet whose end the next header proves).
 
 use super::frame::{Check, Frame};
-use super::{Decoder, Flow, p2};
+use super::{Decoder, Flow, STALL_CHAIN, is_reset_signal, p2};
 use crate::protocol::p2::PACKET_LEN as P2_LEN;
 
 impl Decoder {
@@ -33,9 +33,17 @@ impl Decoder {
                         Check::NeedMore if !self.finished => return Flow::Idle,
                         _ => next.counter,
                     };
-                    let gap = &self.window.bytes()[P2_LEN..at];
+                    let bytes = self.window.bytes();
+                    let last_samples = self.last.map_or(next.samples, |last| last.samples);
                     if self.not_after(frame.counter, bound)
-                        && p2::accept_unaligned(&frame, self.switches, gap, &next)
+                        && p2::accept_unaligned(
+                            &bytes[..P2_LEN],
+                            &frame,
+                            self.switches,
+                            &bytes[P2_LEN..at],
+                            &next,
+                            &last_samples,
+                        )
                     {
                         self.deliver(frame, P2_LEN)
                     } else {
@@ -68,6 +76,7 @@ impl Decoder {
                 Some(&next) if next != frame.counter && self.counter_fits(frame.counter, next) => {
                     Check::Valid(())
                 }
+                Some(&next) if next == frame.counter => self.p2_stall_chain(),
                 Some(_) => Check::Invalid,
                 None => Check::NeedMore,
             },
@@ -179,7 +188,7 @@ impl Decoder {
         // rare; refusing costs a packet, accepting a fake costs a false one.
         let stalled = self.last.is_none_or(|last| last.counter == frame.counter);
         match self.window.from(P2_LEN).get(3) {
-            Some(&next) if next == frame.counter && !stalled => return Check::Invalid,
+            Some(&next) if next == frame.counter && !stalled => return self.p2_stall_chain(),
             None if !self.finished => return Check::NeedMore,
             _ => {}
         }
@@ -214,6 +223,31 @@ impl Decoder {
         } else {
             Check::Invalid
         }
+    }
+
+    /// Whether the packet at the window's start begins a run of one counter: the next packets
+    /// stand at exact 17-byte spacing, well-formed, repeating its counter. A firmware's start-up
+    /// run looks like this wherever it begins (after a restart, after a resync); a fake header
+    /// repeating a counter does not, because the real packets after it go on counting.
+    fn p2_stall_chain(&self) -> Check<()> {
+        let Check::Valid(first) = p2::parse(self.window.bytes()) else {
+            return Check::Invalid;
+        };
+        // A reset signal's packet (counter 0, every channel at mid-scale) is no junk's: one more
+        // like it is enough.
+        let chain = if is_reset_signal(&first) {
+            2
+        } else {
+            STALL_CHAIN
+        };
+        for k in 1..chain {
+            match p2::parse(self.window.from(k * P2_LEN)) {
+                Check::Valid(next) if next.counter == first.counter => {}
+                Check::NeedMore if !self.flushing() => return Check::NeedMore,
+                _ => return Check::Invalid,
+            }
+        }
+        Check::Valid(())
     }
 
     /// The well-formed P2 packet right at `start`, or else the first after it whose counter the
@@ -274,10 +308,12 @@ impl Decoder {
             || (from_last(failed) + 1..next).contains(&from_last(counter))
     }
 
-    /// Judges a well-formed P2 packet found away from sync that no header follows: the next
-    /// well-formed packet must itself be followed by a header, the packet's counter must fall
-    /// between the last delivered packet's and that one's, and the bytes in between must not
-    /// make it a splice or a packet with junk inside (see [`p2::accept_unaligned`]).
+    /// Judges a well-formed P2 packet found away from sync that no header follows: its counter
+    /// must fall between the last delivered packet's and the next credible packet's (the next
+    /// well-formed one when a header follows it, else the first that a continuing header
+    /// proves: junk can follow the next packet too), and the bytes up to the next well-formed
+    /// packet must not make it a splice or a packet with junk inside (see
+    /// [`p2::accept_unaligned`]).
     pub(super) fn p2_judge_unproven(&mut self, frame: &Frame) -> Check<()> {
         let Some(last) = self.last else {
             return Check::Invalid;
@@ -287,18 +323,34 @@ impl Decoder {
             Check::NeedMore if !self.finished => return Check::NeedMore,
             _ => return Check::Invalid,
         };
-        let bytes = self.window.bytes();
-        match p2::header_at(&bytes[at + P2_LEN..]) {
-            Check::Valid(()) => {}
-            Check::NeedMore if !self.finished => return Check::NeedMore,
-            Check::NeedMore => {}
-            Check::Invalid => return Check::Invalid,
-        }
         let from_last = |c: u8| c.wrapping_sub(last.counter);
-        let ordered = (1..from_last(next.counter)).contains(&from_last(frame.counter));
+        let bound = match p2::header_at(self.window.from(at + P2_LEN)) {
+            Check::Valid(()) => next.counter,
+            Check::NeedMore if !self.finished => return Check::NeedMore,
+            Check::NeedMore => next.counter,
+            Check::Invalid => match self.p2_find_next_credible(P2_LEN) {
+                Check::Valid((_, credible))
+                    if from_last(next.counter) <= from_last(credible.counter) =>
+                {
+                    credible.counter
+                }
+                Check::NeedMore if !self.finished => return Check::NeedMore,
+                _ => return Check::Invalid,
+            },
+        };
+        let bytes = self.window.bytes();
+        let ordered = (1..from_last(bound)).contains(&from_last(frame.counter))
+            && from_last(frame.counter) < from_last(next.counter);
         if ordered
-            && self.p2_follows_failed(frame.counter, Some(next.counter))
-            && p2::accept_unaligned(frame, self.switches, &bytes[P2_LEN..at], &next)
+            && self.p2_follows_failed(frame.counter, Some(bound))
+            && p2::accept_unaligned(
+                &bytes[..P2_LEN],
+                frame,
+                self.switches,
+                &bytes[P2_LEN..at],
+                &next,
+                &last.samples,
+            )
         {
             Check::Valid(())
         } else {

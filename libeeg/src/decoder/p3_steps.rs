@@ -2,7 +2,7 @@
 //! end byte.
 
 use super::frame::{Check, Frame};
-use super::{Decoder, Flow, p3};
+use super::{Decoder, Flow, STALL_CHAIN, p3};
 use crate::protocol::p3::END_BIT;
 
 impl Decoder {
@@ -16,13 +16,13 @@ impl Decoder {
             Check::NeedMore => return self.wait(),
             Check::Invalid => return self.reject(),
         };
-        match p3::parse(self.window.from(len), len) {
-            Check::Valid(next) if self.p3_followed_by(&frame, &next) => self.deliver(frame, len),
+        match self.p3_proven_by_next(&frame, len) {
+            Check::Valid(()) => self.deliver(frame, len),
             Check::NeedMore if self.flushing() || self.may_deliver_early(&frame) => {
                 self.deliver(frame, len)
             }
             Check::NeedMore => self.wait(),
-            _ => match self.p3_judge_unproven(&frame, len) {
+            Check::Invalid => match self.p3_judge_unproven(&frame, len) {
                 Check::Valid(()) => self.deliver(frame, len),
                 Check::NeedMore => Flow::Idle,
                 Check::Invalid => self.refuse(),
@@ -104,10 +104,16 @@ impl Decoder {
             {
                 frame
             }
+            // A run of one counter behind junk (a restart's boot noise) needs no more proof.
+            Check::Valid(frame) => match self.p3_repeated_from(1, &frame, len) {
+                Check::Valid(()) => frame,
+                Check::NeedMore => return self.wait(),
+                Check::Invalid => return self.skip(len),
+            },
             _ => return self.skip(len),
         };
-        match p3::parse(self.window.from(len), len) {
-            Check::Valid(next) if self.p3_followed_by(&frame, &next) => {}
+        match self.p3_proven_by_next(&frame, len) {
+            Check::Valid(()) => {}
             Check::NeedMore if self.flushing() && self.continues(&frame) => {}
             Check::NeedMore => return self.wait(),
             // A packet between two damaged ones, cleanly after an end byte.
@@ -141,17 +147,41 @@ impl Decoder {
             || self.run_head.is_some_and(lost_end_byte)
     }
 
-    /// Whether `next` proves the P3 packet `frame` before it: the counter steps by one. A repeat
-    /// proves it only inside a run of repeats: a packet read one byte late takes its counter from
-    /// the aux byte, which is 0 in most slots, and so often "repeats" a counter of 0.
-    pub(super) fn p3_followed_by(&self, frame: &Frame, next: &Frame) -> bool {
+    /// Whether the packet after the `len`-byte P3 packet `frame` at the window's start proves
+    /// it: the counter steps by one. A repeat proves it inside a run of repeats, or when the
+    /// packet after the next repeats it too (a run beginning after a restart or a resync): a
+    /// packet read one byte late takes its counter from the aux byte, which is 0 in most slots,
+    /// and so often "repeats" a counter of 0 once.
+    pub(super) fn p3_proven_by_next(&self, frame: &Frame, len: usize) -> Check<()> {
+        let next = match p3::parse(self.window.from(len), len) {
+            Check::Valid(next) => next,
+            other => return other.map(|_| ()),
+        };
         match p3::counter_delta(frame.counter, next.counter) {
-            1 => true,
-            0 => self
+            1 => Check::Valid(()),
+            0 if self
                 .last
                 .as_ref()
-                .is_none_or(|last| last.counter == frame.counter),
-            _ => false,
+                .is_none_or(|last| last.counter == frame.counter) =>
+            {
+                Check::Valid(())
+            }
+            0 => self.p3_repeated_from(2, frame, len),
+            _ => Check::Invalid,
         }
+    }
+
+    /// Whether the packets from the `first`-th after the window's start up to the end of a
+    /// stall chain ([`STALL_CHAIN`] packets of one counter at exact spacing) repeat `frame`'s
+    /// counter: a run of repeats, which junk and misaligned reads do not make.
+    fn p3_repeated_from(&self, first: usize, frame: &Frame, len: usize) -> Check<()> {
+        for k in first..STALL_CHAIN {
+            match p3::parse(self.window.from(k * len), len) {
+                Check::Valid(later) if later.counter == frame.counter => {}
+                Check::NeedMore if !self.flushing() => return Check::NeedMore,
+                _ => return Check::Invalid,
+            }
+        }
+        Check::Valid(())
     }
 }

@@ -2,6 +2,7 @@
 //! `tests/` crate, where the simulator is available.
 
 use super::*;
+use crate::RestartEvidence;
 
 fn p2_packet(counter: u8, value: u16, switches: u8) -> Vec<u8> {
     let mut p = vec![0xA5, 0x5A, 0x02, counter];
@@ -611,4 +612,193 @@ fn arrival_times_count_an_outage_longer_than_a_counter_cycle() {
         count: 300,
         first_sample_index: 10
     }));
+}
+
+/// A board restarting as the Olimex shield's sketch does: packets `before`, the next one cut
+/// short after `cut` bytes, `noise`, a reset signal of `run` packets (counter 0, mid-scale,
+/// switches 0x02), then counters 0 (normal switches), 1, 2, ... for `after` packets.
+fn restart_stream(
+    before: std::ops::Range<u8>,
+    cut: usize,
+    noise: &[u8],
+    run: usize,
+    after: u8,
+) -> Vec<u8> {
+    let shield = |c: u8| p2_packet(c, 400 + u16::from(c), 0x01);
+    let mut stream: Vec<u8> = before.clone().flat_map(shield).collect();
+    stream.extend(&shield(before.end)[..cut]);
+    stream.extend(noise);
+    for _ in 0..run {
+        stream.extend([0xA5, 0x5A, 0x02, 0]);
+        stream.extend([0x02, 0x00].repeat(6));
+        stream.push(0x02);
+    }
+    stream.extend((0..after).flat_map(shield));
+    stream
+}
+
+#[test]
+fn a_reset_signal_after_a_resync_is_delivered_as_a_restart_not_a_loss() {
+    // Cut after 11 bytes, 26 bytes of boot noise: the decoder loses sync, then meets the run.
+    let noise: Vec<u8> = (0..26u8)
+        .map(|i| i.wrapping_mul(97).wrapping_add(0x31))
+        .collect();
+    let stream = restart_stream(40..60, 11, &noise, 30, 20);
+    let (reference, stats) = decode_all(auto(), &stream, stream.len());
+    let got = counters(&reference);
+    let expected: Vec<u8> = (40..60).chain([0; 30]).chain(0..20).collect();
+    assert_eq!(got, expected);
+    assert_eq!(
+        (stats.lost, stats.restarts, stats.refused_packets),
+        (0, 1, 0)
+    );
+    assert!(reference.contains(&Event::Restart {
+        sample_index: 20,
+        previous_counter: 59,
+        counter: 0,
+        evidence: RestartEvidence::ResetSignal,
+    }));
+    // Sample indices run on: the restart loses nothing.
+    let indices: Vec<u64> = packets(&reference).iter().map(|p| p.sample_index).collect();
+    assert_eq!(indices, (0..70).collect::<Vec<_>>());
+    for chunk in [1, 2, 5, 16, 17, 18, 64] {
+        assert_eq!(
+            decode_all(auto(), &stream, chunk).0,
+            reference,
+            "chunk {chunk}"
+        );
+    }
+}
+
+#[test]
+fn a_reset_signal_with_no_noise_or_in_sync_is_a_restart_too() {
+    for cut in [3, 4, 9, 16] {
+        let stream = restart_stream(7..30, cut, &[], 5, 9);
+        let (events, stats) =
+            decode_all(DecoderConfig::with_protocol(ProtocolChoice::P2), &stream, 7);
+        let expected: Vec<u8> = (7..30).chain([0; 5]).chain(0..9).collect();
+        assert_eq!(counters(&events), expected, "cut {cut}");
+        assert_eq!((stats.lost, stats.restarts), (0, 1), "cut {cut}");
+    }
+}
+
+#[test]
+fn a_reset_signal_at_the_start_of_the_stream_is_delivered() {
+    let stream = restart_stream(0..0, 0, b"\0\xF0boot", 40, 10);
+    let (events, stats) = decode_all(auto(), &stream, 13);
+    let expected: Vec<u8> = [0; 40].into_iter().chain(0..10).collect();
+    assert_eq!(counters(&events), expected);
+    assert_eq!((stats.lost, stats.restarts), (0, 0));
+}
+
+#[test]
+fn a_lone_fake_header_repeating_a_counter_is_still_refused() {
+    // Junk inside packet 12 holds a fake header whose counter repeats the next packet's (13):
+    // with packet 12's tail it forms a well-formed packet, and packet 13's header follows it.
+    // Packet 14 goes on counting, so no run of one counter begins there.
+    let clean = p2_stream(0..30);
+    let inside = 12 * 17 + 8;
+    let mut stream = clean[..inside].to_vec();
+    stream.extend([0xA5, 0x5A, 0x02, 13, 1, 0x44, 2, 0x55]);
+    stream.extend(&clean[inside..]);
+    for chunk in [1, 5, 17, 64] {
+        let (events, stats) = decode_all(auto(), &stream, chunk);
+        let expected: Vec<u8> = (0..12).chain(13..30).collect();
+        assert_eq!(counters(&events), expected, "chunk {chunk}");
+        for p in packets(&events) {
+            let sent: [u16; 6] =
+                std::array::from_fn(|ch| (400 + u16::from(p.counter) + 37 * ch as u16) & 0x3FF);
+            assert_eq!(p.samples, sent, "chunk {chunk}");
+        }
+        assert_eq!((stats.lost, stats.restarts), (1, 0), "chunk {chunk}");
+    }
+}
+
+#[test]
+fn a_restart_that_arrival_times_show_is_not_a_loss() {
+    // A board restarting from counter 0 with no reset signal: the counter jumps from 57 to 0
+    // while only 20 ms pass.
+    let mut decoder = Decoder::new(DecoderConfig::with_protocol(ProtocolChoice::P2));
+    let mut events = Vec::new();
+    let mut t = Duration::ZERO;
+    for (k, chunk) in p2_stream(40..58).chunks(17 * 4).enumerate() {
+        t = Duration::from_millis(16 * k as u64);
+        decoder.push_at(chunk, t);
+        events.extend(std::iter::from_fn(|| decoder.poll()));
+    }
+    let mut restarted = p2_packet(58, 0, 0x0F)[..6].to_vec();
+    restarted.extend(p2_stream(0..12));
+    decoder.push_at(&restarted, t + Duration::from_millis(20));
+    decoder.finish();
+    events.extend(std::iter::from_fn(|| decoder.poll()));
+    let expected: Vec<u8> = (40..58).chain(0..12).collect();
+    assert_eq!(counters(&events), expected);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Restart {
+            evidence: RestartEvidence::ElapsedTime,
+            previous_counter: 57,
+            counter: 0,
+            ..
+        }
+    )));
+    assert_eq!((decoder.stats().lost, decoder.stats().restarts), (0, 1));
+    // Without arrival times the same bytes can only read as lost packets.
+    let mut bytes = p2_stream(40..58);
+    bytes.extend(&restarted);
+    let (_, stats) = decode_all(DecoderConfig::with_protocol(ProtocolChoice::P2), &bytes, 64);
+    assert_eq!((stats.lost, stats.restarts), (256 - 58, 0));
+}
+
+#[test]
+fn p3_a_run_of_one_counter_after_a_resync_is_delivered() {
+    let mut stream: Vec<u8> = (10..30u8).flat_map(|c| p3_packet(c, 0, 300)).collect();
+    stream.extend(&p3_packet(30, 0, 300)[..4]);
+    stream.extend([0x13, 0x27]);
+    stream.extend((0..6).flat_map(|_| p3_packet(0, 0, 512)));
+    stream.extend((1..9u8).flat_map(|c| p3_packet(c, 0, 300)));
+    let (events, stats) = decode_all(DecoderConfig::with_protocol(ProtocolChoice::P3), &stream, 4);
+    let expected: Vec<u8> = (10..30).chain([0; 6]).chain(1..9).collect();
+    assert_eq!(counters(&events), expected);
+    assert_eq!((stats.lost, stats.restarts), (0, 1));
+}
+
+#[test]
+fn damage_inside_a_reset_signal_costs_only_the_damaged_packets() {
+    let reset = |_| {
+        let mut p = vec![0xA5, 0x5A, 0x02, 0];
+        p.extend([0x02, 0x00].repeat(6));
+        p.push(0x02);
+        p
+    };
+    for (damage, at) in [("drop", 5usize), ("drop", 12), ("junk", 9), ("burst", 3)] {
+        let mut stream = p2_stream(20..40);
+        let run: Vec<Vec<u8>> = (0..60).map(reset).collect();
+        for (k, p) in run.iter().enumerate() {
+            let mut p = p.clone();
+            if k == 30 {
+                match damage {
+                    "drop" => {
+                        p.remove(at);
+                    }
+                    "junk" => p.splice(at..at, [0x13, 0x37, 0xA5]).for_each(drop),
+                    _ => p.truncate(at),
+                }
+            }
+            if damage == "burst" && k == 31 {
+                continue;
+            }
+            stream.extend(p);
+        }
+        stream.extend(p2_stream(0..20));
+        let (events, stats) = decode_all(
+            DecoderConfig::with_protocol(ProtocolChoice::P2),
+            &stream,
+            64,
+        );
+        let zeros = counters(&events).iter().filter(|&&c| c == 0).count();
+        let lost_in_run = if damage == "burst" { 2 } else { 1 };
+        assert_eq!(zeros, 60 - lost_in_run + 1, "{damage} at {at}: {:?}", stats);
+        assert_eq!(stats.restarts, 1, "{damage} at {at}");
+    }
 }

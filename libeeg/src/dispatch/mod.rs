@@ -63,7 +63,7 @@ pub struct Dispatcher {
 }
 
 /// How often (in packets) the decoder's gap-resolving rate follows the clock's estimate.
-const RATE_UPDATE_PACKETS: u64 = 256;
+const RATE_UPDATE_PACKETS: u64 = 64;
 
 impl Dispatcher {
     /// A dispatcher decoding with `config`, with the ModularEEG device profile and the
@@ -238,7 +238,7 @@ impl Dispatcher {
                     Some(arrival) => self.clock.observe(packet.sample_index, arrival),
                     None => self.clock.timestamp(packet.sample_index),
                 };
-                if packet.sample_index % RATE_UPDATE_PACKETS == 0 && self.clock.is_converged() {
+                if packet.sample_index % RATE_UPDATE_PACKETS == 0 && self.clock.rate_is_measured() {
                     self.decoder.set_sample_rate(self.clock.rate_hz());
                 }
                 merge(call_all(
@@ -268,6 +268,14 @@ impl Dispatcher {
                         t,
                     },
                 ));
+            }
+            // The device's sampling clock started afresh: find its phase again (arrival times
+            // give the first packet's time), and let detectors start new windows.
+            Event::Restart { .. } => {
+                self.clock.reset();
+                for watch in &mut self.watches {
+                    watch.gap();
+                }
             }
             // The time of a resync is that of the packet it found, which comes next.
             &Event::SyncAcquired { skipped_bytes, .. } if self.decoder.stats().resyncs > 0 => {
