@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod arrivals;
 pub mod clock;
 mod decoder;
 pub mod detect;
@@ -15,7 +16,7 @@ pub mod units;
 
 pub use decoder::{Decoder, DecoderConfig, ProtocolChoice};
 pub use dispatch::Dispatcher;
-pub use event::Event;
+pub use event::{Event, RestartEvidence};
 pub use packet::{CHANNELS, MAX_CODE, MID_SCALE, Packet};
 pub use protocol::{Protocol, p2, p3};
 pub use stats::Stats;
