@@ -15,8 +15,9 @@
 //! switch index=310 from=0F to=0B
 //! counter-stalled counter=0 index=1
 //! device-id "mEEGv1.0"
+//! restart index=200 from=239 to=0 evidence=reset-signal
 //! trailing count=5
-//! stats bytes_in=6800 packets=400 packet_bytes=6800 lost=0 resyncs=0 skipped_bytes=0 refused_packets=0 repeated_counters=0
+//! stats bytes_in=6800 packets=400 packet_bytes=6800 lost=0 resyncs=0 skipped_bytes=0 refused_packets=0 repeated_counters=0 restarts=0
 //! ```
 //!
 //! | line | event | fields |
@@ -29,6 +30,7 @@
 //! | `counter-stalled` | [`Event::CounterStalled`] | the repeated `counter`, `index` of the first repeat |
 //! | `device-id` | [`Event::DeviceId`] | the id, quoted with Rust escapes (`\0`, `\u{..}`) |
 //! | `trailing` | [`Event::TrailingBytes`] | `count` of bytes left at end of input |
+//! | `restart` | [`Event::Restart`] | `index` of the first packet after it, the counter jump `from` and `to`, the `evidence` (`reset-signal` or `elapsed-time`) |
 //! | `unknown-event` | a variant added after this module was written | its `Debug` form |
 //! | `stats` | (last line) | every [`Stats`] counter, named as the field |
 //!
@@ -125,6 +127,16 @@ fn write_event(line: &mut String, event: &Event) -> fmt::Result {
         }
         Event::DeviceId(id) => write!(line, "device-id {id:?}"),
         Event::TrailingBytes { count } => write!(line, "trailing count={count}"),
+        Event::Restart {
+            sample_index,
+            previous_counter,
+            counter,
+            evidence,
+        } => write!(
+            line,
+            "restart index={sample_index} from={previous_counter} to={counter} evidence={}",
+            evidence.name()
+        ),
         // `Event` is non-exhaustive: a variant added later still gets a line, and the golden
         // diff points at it.
         other => write!(line, "unknown-event {other:?}"),
@@ -134,7 +146,7 @@ fn write_event(line: &mut String, event: &Event) -> fmt::Result {
 /// The final counters' line, without the newline.
 pub fn stats_line(s: &Stats) -> String {
     format!(
-        "stats bytes_in={} packets={} packet_bytes={} lost={} resyncs={} skipped_bytes={} refused_packets={} repeated_counters={}",
+        "stats bytes_in={} packets={} packet_bytes={} lost={} resyncs={} skipped_bytes={} refused_packets={} repeated_counters={} restarts={}",
         s.bytes_in,
         s.packets,
         s.packet_bytes,
@@ -142,6 +154,7 @@ pub fn stats_line(s: &Stats) -> String {
         s.resyncs,
         s.skipped_bytes,
         s.refused_packets,
-        s.repeated_counters
+        s.repeated_counters,
+        s.restarts
     )
 }

@@ -1,6 +1,9 @@
 //! Golden fixtures: every `fixtures/<name>.bin` beside a `<name>.expected` is decoded and its
 //! transcript (see `workspace_tests::transcript`) compared with the golden file; then the same
-//! bytes are decoded at every chunk size, which must give the same events and counters.
+//! bytes are decoded at every chunk size, which must give the same events and counters. A
+//! capture recorded live has its arrivals file beside it (`<name>.bin.arrivals`): its golden
+//! run replays the recorded reads at their times, as `eegreader --replay` does; the chunk test
+//! decodes its bytes without times.
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p workspace-tests --test golden` rewrites the `.expected` files
 //! from the current decoder instead of failing (as `cargo run -p workspace-tests --bin
@@ -10,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use libeeg::arrivals::Entry;
 use libeeg::{DecoderConfig, Event, Stats};
-use workspace_tests::decode;
-use workspace_tests::transcript::{render, transcript};
+use workspace_tests::transcript::render;
+use workspace_tests::{decode, decode_recorded, recorded_arrivals};
 
 /// The fixtures directory at the workspace root.
 fn fixtures_dir() -> PathBuf {
@@ -26,7 +30,19 @@ type Run = (Vec<Event>, Stats);
 struct Fixture {
     name: String,
     bytes: Vec<u8>,
+    /// The arrivals file beside it (`<name>.bin.arrivals`), if the capture was recorded live.
+    arrivals: Option<Vec<Entry>>,
     expected_path: PathBuf,
+}
+
+impl Fixture {
+    /// The decoder's run on the whole capture, with its recorded arrival times if it has them.
+    fn run(&self, config: &DecoderConfig) -> Run {
+        match &self.arrivals {
+            Some(entries) => decode_recorded(config, &self.bytes, entries),
+            None => decode(config, &self.bytes, self.bytes.len()),
+        }
+    }
 }
 
 /// Every `*.bin` in the fixtures directory that has a `.expected` beside it, by name.
@@ -45,6 +61,7 @@ fn fixtures() -> Vec<Fixture> {
                     .to_string_lossy()
                     .into_owned(),
                 bytes: std::fs::read(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display())),
+                arrivals: recorded_arrivals(&bin),
                 expected_path,
             })
         })
@@ -120,7 +137,8 @@ fn whole_file_transcripts_match_the_goldens() {
     let config = DecoderConfig::default();
     let mut failures = Vec::new();
     for fixture in fixtures() {
-        let actual = transcript(&config, &fixture.bytes, fixture.bytes.len());
+        let (events, stats) = fixture.run(&config);
+        let actual = render(&events, &stats);
         let expected = std::fs::read_to_string(&fixture.expected_path).unwrap_or_default();
         if actual == expected {
             continue;

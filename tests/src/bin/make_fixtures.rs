@@ -15,16 +15,21 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::time::Duration;
+
+use libeeg::arrivals::{self, Entry, Header, Writer};
 use libeeg::encode::{Encoder, encode_p2};
 use libeeg::sim::{Damaged, FaultConfig, Frame, SimConfig, Simulator};
 use libeeg::{DecoderConfig, Event, Protocol, Stats};
-use workspace_tests::decode;
 use workspace_tests::transcript::render;
+use workspace_tests::{decode, decode_recorded};
 
 /// One capture and what its transcript must show.
 struct Fixture {
     name: &'static str,
     bytes: Vec<u8>,
+    /// For a capture recorded live: its arrivals file's entries, written beside it.
+    arrivals: Option<Vec<Entry>>,
     claims: Vec<Claim>,
     /// What the fault injector did, for the report.
     injected: Option<String>,
@@ -61,13 +66,25 @@ fn run(dir: &Path) -> std::io::Result<bool> {
     let mut broken = Vec::new();
     let fixtures = fixtures();
     for fixture in &fixtures {
-        let (events, stats) = decode(
-            &DecoderConfig::default(),
-            &fixture.bytes,
-            fixture.bytes.len(),
-        );
+        let config = DecoderConfig::default();
+        let (events, stats) = match &fixture.arrivals {
+            Some(entries) => decode_recorded(&config, &fixture.bytes, entries),
+            None => decode(&config, &fixture.bytes, fixture.bytes.len()),
+        };
         let expected = render(&events, &stats);
-        std::fs::write(dir.join(format!("{}.bin", fixture.name)), &fixture.bytes)?;
+        let capture = dir.join(format!("{}.bin", fixture.name));
+        std::fs::write(&capture, &fixture.bytes)?;
+        if let Some(entries) = &fixture.arrivals {
+            let mut file = Vec::new();
+            let mut writer = Writer::start(
+                &Header::new(FIXTURE_WALL_START_US, "make_fixtures"),
+                &mut file,
+            );
+            for entry in entries {
+                writer.push(entry, &mut file);
+            }
+            std::fs::write(arrivals::path_of(&capture), file)?;
+        }
         std::fs::write(dir.join(format!("{}.expected", fixture.name)), &expected)?;
         println!(
             "{:<30} {:>6} bytes  {:>4} packets  lost {:>3}  resyncs {:>2}  refused {:>2}",
@@ -102,8 +119,10 @@ fn run(dir: &Path) -> std::io::Result<bool> {
             .unwrap_or_default();
         let is_fixture_file = path
             .extension()
-            .is_some_and(|ext| ext == "bin" || ext == "expected");
-        if is_fixture_file && !fixtures.iter().any(|f| f.name == stem) {
+            .is_some_and(|ext| ext == "bin" || ext == "expected" || ext == "arrivals");
+        // `<name>.bin.arrivals` has the stem `<name>.bin`.
+        let name = stem.strip_suffix(".bin").unwrap_or(stem);
+        if is_fixture_file && !fixtures.iter().any(|f| f.name == name) {
             eprintln!(
                 "warning: {} is not made by make_fixtures; delete it if it is stale",
                 path.display()
@@ -124,6 +143,9 @@ fn fixtures() -> Vec<Fixture> {
         p2_tty_mangled(),
         p2_counter_wrap_and_switches(),
         p3_device_id(),
+        p2_restart_boot_noise(),
+        p2_reset_signal_after_resync(),
+        p2_restart_without_signal(),
     ]
 }
 
@@ -153,6 +175,7 @@ fn clean_claims() -> Vec<Claim> {
 fn p2_clean() -> Fixture {
     let bytes = simulator(101, Protocol::P2, 1).packets(400);
     Fixture {
+        arrivals: None,
         name: "p2_clean",
         bytes,
         claims: clean_claims(),
@@ -164,6 +187,7 @@ fn p2_clean() -> Fixture {
 fn p3_clean() -> Fixture {
     let bytes = simulator(102, Protocol::P3, 0).packets(500);
     Fixture {
+        arrivals: None,
         name: "p3_clean",
         bytes,
         claims: clean_claims(),
@@ -203,6 +227,7 @@ fn p2_damaged() -> Fixture {
     let damaged = Damaged::from_simulator(&mut sim, 700, &heavy_faults(Protocol::P2), 3);
     let injected = Some(damaged.counts.to_string());
     Fixture {
+        arrivals: None,
         name: "p2_damaged",
         bytes: damaged.bytes,
         claims: damaged_claims(),
@@ -217,6 +242,7 @@ fn p3_damaged() -> Fixture {
     let damaged = Damaged::from_simulator(&mut sim, 800, &heavy_faults(Protocol::P3), 9);
     let injected = Some(damaged.counts.to_string());
     Fixture {
+        arrivals: None,
         name: "p3_damaged",
         bytes: damaged.bytes,
         claims: damaged_claims(),
@@ -237,6 +263,7 @@ fn p2_text_header_mid_packet() -> Fixture {
     let stream = simulator(105, Protocol::P2, 0).packets(402);
     bytes.extend_from_slice(&stream[9..stream.len() - 9]);
     Fixture {
+        arrivals: None,
         name: "p2_text_header_mid_packet",
         injected: None,
         bytes,
@@ -266,6 +293,7 @@ fn p2_startup_constant_counter() -> Fixture {
     sim.encoder_mut().set_counter(1);
     bytes.extend(sim.packets(360));
     Fixture {
+        arrivals: None,
         name: "p2_startup_constant_counter",
         injected: None,
         bytes,
@@ -291,6 +319,7 @@ fn p2_tty_mangled() -> Fixture {
     };
     let damaged = Damaged::from_simulator(&mut sim, 500, &tty, 7);
     Fixture {
+        arrivals: None,
         name: "p2_tty_mangled",
         injected: Some(damaged.counts.to_string()),
         bytes: damaged.bytes,
@@ -330,6 +359,7 @@ fn p2_counter_wrap_and_switches() -> Fixture {
         encoder.encode(&frame.samples, frame.switches, &mut bytes);
     }
     Fixture {
+        arrivals: None,
         name: "p2_counter_wrap_and_switches",
         injected: None,
         bytes,
@@ -353,6 +383,7 @@ fn p2_counter_wrap_and_switches() -> Fixture {
 fn p3_device_id() -> Fixture {
     let bytes = simulator(109, Protocol::P3, 13).packets(300);
     Fixture {
+        arrivals: None,
         name: "p3_device_id",
         injected: None,
         bytes,
@@ -365,6 +396,175 @@ fn p3_device_id() -> Fixture {
                 ids == [&Event::DeviceId("mEEGv1.0".into())]
             }),
             claim("nothing lost", |_, s| s.lost == 0 && s.skipped_bytes == 0),
+        ],
+    }
+}
+
+/// A reset signal (the Olimex shield's sketch): `n` packets with counter 0, every channel at
+/// mid-scale and `switches`.
+fn reset_signal(n: usize, switches: u8, out: &mut Vec<u8>) {
+    for _ in 0..n {
+        encode_p2(0, &[libeeg::MID_SCALE; 6], switches, out);
+    }
+}
+
+/// `n` simulated frames with the Olimex shield's switches byte (0x01), encoded from `counter`.
+fn shield_packets(sim: &mut Simulator, counter: u8, n: usize, out: &mut Vec<u8>) {
+    let mut encoder = Encoder::new(Protocol::P2, counter);
+    for mut frame in sim.frames(n) {
+        frame.switches = 0x01;
+        encoder.encode(&frame.samples, frame.switches, out);
+    }
+}
+
+/// An Olimex shield restarting as its port opens: 200 packets from counter 40, the next cut
+/// short after 9 bytes, 23 bytes of boot noise, the sketch's reset signal (125 packets: counter
+/// 0, mid-scale, switches 0x02), then its first normal packet (counter 0 again) and 1..=199.
+fn p2_restart_boot_noise() -> Fixture {
+    let mut sim = simulator(110, Protocol::P2, 0);
+    let mut bytes = Vec::new();
+    shield_packets(&mut sim, 40, 200, &mut bytes);
+    let mut cut = Vec::new();
+    shield_packets(&mut sim, 240, 1, &mut cut);
+    bytes.extend(&cut[..9]);
+    bytes.extend(b"\x00\xf8\x7f\x00\xfe\r\nboot v2.1\r\n\x00\x00\xff");
+    reset_signal(125, 0x02, &mut bytes);
+    shield_packets(&mut sim, 0, 200, &mut bytes);
+    Fixture {
+        arrivals: None,
+        name: "p2_restart_boot_noise",
+        injected: None,
+        bytes,
+        claims: vec![
+            claim("one restart, shown by the reset signal", |e, s| {
+                s.restarts == 1
+                    && e.iter().any(|e| {
+                        matches!(
+                            e,
+                            Event::Restart {
+                                sample_index: 200,
+                                previous_counter: 239,
+                                counter: 0,
+                                evidence: libeeg::RestartEvidence::ResetSignal,
+                            }
+                        )
+                    })
+            }),
+            claim("all 525 packets delivered, nothing lost", |_, s| {
+                s.packets == 525 && s.lost == 0 && s.refused_packets == 0
+            }),
+        ],
+    }
+}
+
+/// Other firmware's reset signal right after a resync: 150 packets, the next cut short after
+/// 14 bytes with nothing after it, then 376 packets with counter 0 at mid-scale whose switches
+/// stay as they were (real captures show runs of 376), then counting from 1.
+fn p2_reset_signal_after_resync() -> Fixture {
+    let mut sim = simulator(111, Protocol::P2, 200);
+    let mut bytes = sim.packets(150);
+    bytes.extend(&sim.packets(1)[..14]);
+    reset_signal(376, 0x0F, &mut bytes);
+    sim.encoder_mut().set_counter(1);
+    bytes.extend(sim.packets(100));
+    Fixture {
+        arrivals: None,
+        name: "p2_reset_signal_after_resync",
+        injected: None,
+        bytes,
+        claims: vec![
+            claim("one restart, shown by the reset signal", |_, s| {
+                s.restarts == 1 && s.resyncs == 1
+            }),
+            claim("the whole run delivered, nothing lost", |_, s| {
+                s.packets == 626 && s.lost == 0 && s.repeated_counters == 375
+            }),
+        ],
+    }
+}
+
+/// Wall-clock origin of the fixtures recorded "live" (2023-11-14T22:13:20Z).
+const FIXTURE_WALL_START_US: i64 = 1_700_000_000_000_000;
+
+/// When a board's bytes reach the host through a USB adapter with a 16 ms latency timer: every
+/// 16 ms, all packets sent since, 1 ms later. `packet_ends` holds, for each packet in order, the
+/// stream offset just past it and when it was sent (seconds); returns the reads, with a read
+/// timeout logged every 100 ms that passes with no read.
+fn reads_every_16_ms(packet_ends: &[(usize, f64)]) -> Vec<Entry> {
+    const READ: f64 = 0.016;
+    const TIMEOUT: f64 = 0.1;
+    let mut entries = Vec::new();
+    let mut read_end = 0;
+    let mut last_read = 0.0;
+    let mut k = 0;
+    while k < packet_ends.len() {
+        let due = (packet_ends[k].1 / READ).floor() * READ + READ;
+        while due - last_read > TIMEOUT + READ {
+            last_read += TIMEOUT;
+            entries.push(Entry::Quiet {
+                at: Duration::from_secs_f64(last_read + 0.001),
+            });
+        }
+        while k < packet_ends.len() && packet_ends[k].1 < due {
+            k += 1;
+        }
+        let end = packet_ends[k - 1].0;
+        entries.push(Entry::Read {
+            len: end - read_end,
+            at: Duration::from_secs_f64(due + 0.001),
+        });
+        read_end = end;
+        last_read = due;
+    }
+    entries
+}
+
+/// A ModularEEG that browns out and restarts with no reset signal, recorded live (with its
+/// arrivals file): 400 packets at 256 Hz from counter 100, the next cut short after 7 bytes, 11
+/// bytes of boot noise sent with it, 700 ms of silence, then counting from 0 for 300 packets.
+/// The counter says 13 packets passed (243 to 0); 0.7 s is 179 periods: a restart, not a loss.
+/// Without its arrivals file the same bytes can only read as 12 lost packets.
+fn p2_restart_without_signal() -> Fixture {
+    const RATE: f64 = 256.0;
+    let mut sim = simulator(112, Protocol::P2, 100);
+    let mut bytes = Vec::new();
+    let mut ends = Vec::new();
+    for k in 0..400 {
+        bytes.extend(sim.packets(1));
+        ends.push((bytes.len(), k as f64 / RATE));
+    }
+    bytes.extend(&sim.packets(1)[..7]);
+    bytes.extend(b"\xfe\x00\x1b[0m\r\n\xff\x00");
+    ends.push((bytes.len(), 400.0 / RATE));
+    sim.encoder_mut().set_counter(0);
+    let restart_at = 400.0 / RATE + 0.7;
+    for k in 0..300 {
+        bytes.extend(sim.packets(1));
+        ends.push((bytes.len(), restart_at + k as f64 / RATE));
+    }
+    Fixture {
+        name: "p2_restart_without_signal",
+        arrivals: Some(reads_every_16_ms(&ends)),
+        injected: None,
+        bytes,
+        claims: vec![
+            claim("one restart, shown by the elapsed time", |e, s| {
+                s.restarts == 1
+                    && e.iter().any(|e| {
+                        matches!(
+                            e,
+                            Event::Restart {
+                                sample_index: 400,
+                                previous_counter: 243,
+                                counter: 0,
+                                evidence: libeeg::RestartEvidence::ElapsedTime,
+                            }
+                        )
+                    })
+            }),
+            claim("all 700 packets delivered, nothing lost", |_, s| {
+                s.packets == 700 && s.lost == 0
+            }),
         ],
     }
 }
