@@ -10,6 +10,7 @@ use libeeg::units::DeviceProfile;
 use libeeg::{Decoder, DecoderConfig, Event, Stats};
 
 use crate::error::Error;
+use crate::output::raw::ArrivalLog;
 use crate::output::set::{Outputs, Stop};
 use crate::record::{Note, Record};
 use crate::source::{Input, Source};
@@ -26,56 +27,41 @@ pub enum Ending {
 /// With a live source and no packet after this long, say what arrived.
 const NO_PACKET_WARNING: Duration = Duration::from_secs(3);
 
+/// What a session is told.
+pub struct Plan<'a> {
+    /// The decoder's settings.
+    pub decoder: DecoderConfig,
+    /// The device profile: nominal rate and microvolts.
+    pub profile: &'a DeviceProfile,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+    /// Time 0 of the clock model and of every input's time.
+    pub session_start: Instant,
+    /// Wall-clock time of time 0, microseconds since the Unix epoch.
+    pub wall_start_us: i64,
+    /// `--record-raw`'s arrivals file, told every input.
+    pub arrivals: Option<ArrivalLog>,
+}
+
 /// Runs a session and prints the summary.
 pub fn run(
     source: &mut dyn Source,
     outputs: &mut Outputs,
-    decoder: DecoderConfig,
-    profile: &DeviceProfile,
-    duration: Option<Duration>,
-    session_start: Instant,
+    plan: Plan<'_>,
 ) -> Result<Ending, Error> {
-    // The clock model's times are seconds since `session_start`.
-    let wall_start_us = wall_clock_us() - session_start.elapsed().as_micros() as i64;
-    let plan = Plan {
-        decoder,
-        profile,
-        duration,
-        session_start,
-        wall_start_us,
-    };
     run_plan(source, outputs, plan, &mut StatusLine::new()).0
 }
 
-/// Converts a capture offline: its first sample is at `start_us` (microseconds since the Unix
-/// epoch), and `progress` is drawn instead of the status line. Prints the summary, and returns
-/// the decoder's counts with the outcome so the caller can tell an input without packets.
+/// Converts a capture offline, drawing `progress` instead of the status line. Prints the
+/// summary, and returns the decoder's counts with the outcome so the caller can tell an input
+/// without packets.
 pub fn convert(
     source: &mut dyn Source,
     outputs: &mut Outputs,
-    decoder: DecoderConfig,
-    profile: &DeviceProfile,
-    start_us: i64,
+    plan: Plan<'_>,
     progress: &mut dyn StatusDisplay,
 ) -> (Result<Ending, Error>, Stats) {
-    let plan = Plan {
-        decoder,
-        profile,
-        duration: None,
-        session_start: Instant::now(),
-        wall_start_us: start_us,
-    };
     run_plan(source, outputs, plan, progress)
-}
-
-/// What a run is told.
-struct Plan<'a> {
-    decoder: DecoderConfig,
-    profile: &'a DeviceProfile,
-    duration: Option<Duration>,
-    session_start: Instant,
-    /// Wall-clock time of the clock model's time 0, microseconds since the Unix epoch.
-    wall_start_us: i64,
 }
 
 fn run_plan(
@@ -90,6 +76,7 @@ fn run_plan(
         duration,
         session_start,
         wall_start_us,
+        arrivals,
     } = plan;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -104,7 +91,6 @@ fn run_plan(
             );
         }
     }
-    let live = source.is_live();
     let mut session = Session {
         decoder: Decoder::new(decoder.clone()),
         clock: Clock::new(profile.nominal_rate_hz),
@@ -113,8 +99,11 @@ fn run_plan(
         first_bytes: Vec::new(),
         warned: false,
         last_packet_or_start: Instant::now(),
-        live,
+        timed: source.has_arrival_times(),
+        real_time: source.is_real_time(),
         protocol_choice: decoder.protocol,
+        restart: None,
+        arrivals,
     };
     let result = session.pump(source, outputs, &stop, duration, session_start, status);
     status.clear();
@@ -148,8 +137,15 @@ struct Session<'a> {
     first_bytes: Vec<u8>,
     warned: bool,
     last_packet_or_start: Instant,
-    live: bool,
+    /// The source gives arrival times: the clock model follows them, the decoder weighs them,
+    /// and a device restart makes the clock find the phase again.
+    timed: bool,
+    /// Input comes as it happens: a long silence is worth a warning.
+    real_time: bool,
     protocol_choice: libeeg::ProtocolChoice,
+    /// A restart ([`Event::Restart`]) whose note waits for the time of its first packet.
+    restart: Option<Event>,
+    arrivals: Option<ArrivalLog>,
 }
 
 impl Session<'_> {
@@ -169,42 +165,53 @@ impl Session<'_> {
                 self.decoder.finish();
                 return self.drain(outputs);
             }
-            match source.next().map_err(Stop::Failed)? {
+            let input = source.next().map_err(Stop::Failed)?;
+            if let Input::Bytes(bytes, _) = input {
+                outputs.bytes(bytes)?;
+            }
+            // After the bytes went to the capture, whose arrivals must never run ahead of it.
+            if let Some(arrivals) = &self.arrivals {
+                arrivals.log(&input).map_err(Stop::Failed)?;
+            }
+            match input {
                 Input::Bytes(bytes, arrival) => {
-                    outputs.bytes(bytes)?;
                     if self.first_bytes.len() < 32 {
                         self.first_bytes
                             .extend(bytes.iter().take(32 - self.first_bytes.len()));
                     }
-                    if self.live {
-                        self.decoder.push_at(bytes, arrival);
-                    } else {
-                        self.decoder.push(bytes);
+                    match arrival {
+                        Some(arrival) => self.decoder.push_at(bytes, arrival),
+                        None => self.decoder.push(bytes),
                     }
                 }
                 // A read timeout: the stream paused, so a packet held for proof goes out now.
-                Input::Quiet => self.decoder.quiet(),
-                Input::Gone(reason) => {
+                Input::Quiet(_) => self.decoder.quiet(),
+                Input::Gone { reason, when } => {
                     self.decoder.quiet();
                     self.drain(outputs)?;
-                    status.clear();
-                    eprintln!(
-                        "eegreader: device gone ({reason}); recordings stay open, waiting for it to come back"
-                    );
+                    // For the person watching; a fast replay's `#` lines say it.
+                    if self.real_time {
+                        status.clear();
+                        eprintln!(
+                            "eegreader: device gone ({reason}); recordings stay open, waiting for it to come back"
+                        );
+                    }
                     outputs.note(&Note::DeviceGone {
                         reason,
-                        timestamp_us: wall_clock_us(),
+                        timestamp_us: when.wall_us,
                     })?;
                 }
-                Input::Back(device) => {
-                    status.clear();
-                    eprintln!("eegreader: device back: {device}");
+                Input::Back { device, when } => {
+                    if self.real_time {
+                        status.clear();
+                        eprintln!("eegreader: device back: {device}");
+                    }
                     // The device restarted its clock: keep the rate estimate, find the phase again.
                     self.clock.reset();
                     self.last_packet_or_start = Instant::now();
                     outputs.note(&Note::DeviceBack {
                         device,
-                        timestamp_us: wall_clock_us(),
+                        timestamp_us: when.wall_us,
                     })?;
                 }
                 Input::End => {
@@ -213,6 +220,12 @@ impl Session<'_> {
                 }
             }
             self.drain(outputs)?;
+            // The LSL streams declare their rate once it is settled: measured from arrival
+            // times (converged, within 0.1 %), or at once the nominal rate without them.
+            outputs.rate(
+                self.clock.rate_hz(),
+                !self.timed || self.clock.is_converged(),
+            )?;
             outputs.end_of_batch()?;
             self.warn_if_silent(source, status);
             status.update(self.decoder.stats(), self.clock.rate_hz(), &outputs.sizes());
@@ -223,8 +236,9 @@ impl Session<'_> {
     fn drain(&mut self, outputs: &mut Outputs) -> Result<(), Stop> {
         let mut delivered = false;
         let result = self.drain_events(outputs, &mut delivered);
-        // Once per batch, not per packet: reading the clock is a fifth of replay time.
-        if delivered {
+        // Once per batch, not per packet, and only where a silence is watched: reading the clock
+        // is a fifth of replay time.
+        if delivered && self.real_time {
             self.last_packet_or_start = Instant::now();
             self.warned = false;
         }
@@ -235,14 +249,30 @@ impl Session<'_> {
         while let Some(event) = self.decoder.poll() {
             match event {
                 Event::Packet(p) => {
-                    let t = match (self.live, p.arrival) {
+                    let t = match (self.timed, p.arrival) {
                         (true, Some(arrival)) => self.clock.observe(p.sample_index, arrival),
                         _ => self.clock.timestamp(p.sample_index),
                     };
-                    if p.sample_index % 256 == 0 && self.clock.is_converged() {
+                    // The decoder tells restarts from losses by elapsed time at this rate.
+                    if p.sample_index % 64 == 0 && self.clock.rate_is_measured() {
                         self.decoder.set_sample_rate(self.clock.rate_hz());
                     }
                     *delivered = true;
+                    if let Some(Event::Restart {
+                        sample_index,
+                        previous_counter,
+                        counter,
+                        evidence,
+                    }) = self.restart.take()
+                    {
+                        outputs.note(&Note::Restart {
+                            sample_index,
+                            timestamp_us: self.wall_us(t),
+                            previous_counter,
+                            counter,
+                            evidence,
+                        })?;
+                    }
                     let microvolts = p.samples.map(|code| self.profile.to_microvolts(code));
                     outputs.record(&Record {
                         timestamp_us: self.wall_us(t),
@@ -264,6 +294,13 @@ impl Session<'_> {
                         first_sample_index,
                         timestamp_us,
                     })?;
+                }
+                restart @ Event::Restart { .. } => {
+                    // The device's sampling clock started afresh: find its phase again.
+                    if self.timed {
+                        self.clock.reset();
+                    }
+                    self.restart = Some(restart);
                 }
                 Event::SyncLost { at_byte } => outputs.note(&Note::SyncLost { at_byte })?,
                 Event::SyncAcquired {
@@ -298,10 +335,11 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Live sources only: no packet for 3 s says which protocol and baud were tried and what
+    /// Real-time sources only: no packet for 3 s says which protocol and baud were tried and what
     /// bytes arrive, once per silence.
     fn warn_if_silent(&mut self, source: &dyn Source, status: &mut dyn StatusDisplay) {
-        if !self.live || self.warned || self.last_packet_or_start.elapsed() < NO_PACKET_WARNING {
+        if !self.real_time || self.warned || self.last_packet_or_start.elapsed() < NO_PACKET_WARNING
+        {
             return;
         }
         self.warned = true;

@@ -23,7 +23,9 @@ pub struct Args {
     #[arg(short = 'l', long = "line", value_name = "DEVICE", group = "source")]
     pub line: Option<String>,
 
-    /// Raw capture to decode as fast as possible ('-' for standard input).
+    /// Raw capture to decode as fast as possible ('-' for standard input). With its arrivals
+    /// file beside it (PATH.arrivals, written by --record-raw), the reads come as they arrived
+    /// live, so the output is the live session's: the same timestamps, events and losses.
     #[arg(long, value_name = "PATH", group = "source")]
     pub replay: Option<PathBuf>,
 
@@ -43,9 +45,14 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
     pub protocol: ProtocolArg,
 
-    /// Pace --replay at the stream's sample rate instead of as fast as possible.
+    /// Pace --replay as it arrived live (by its arrivals file), or else at the stream's sample
+    /// rate, instead of as fast as possible.
     #[arg(long, requires = "replay")]
     pub realtime: bool,
+
+    /// Replay without the capture's arrivals file: bytes without times, as if it had none.
+    #[arg(long, requires = "replay")]
+    pub ignore_arrivals: bool,
 
     /// Simulator seed.
     #[arg(long, default_value_t = 1, value_name = "N", requires = "simulate")]
@@ -87,7 +94,8 @@ pub struct Args {
     #[arg(long, value_name = "NAMES")]
     pub labels: Option<String>,
 
-    /// Record the exact bytes received (replayable with --replay).
+    /// Record the exact bytes received, and in FILE.arrivals when each read arrived, so that
+    /// --replay FILE gives the same output as the live session.
     #[arg(long, value_name = "FILE")]
     pub record_raw: Option<PathBuf>,
 
@@ -105,8 +113,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub lsl: Option<String>,
 
-    /// Before acquiring, wait up to this long for a consumer (e.g. LabRecorder) to connect to
-    /// the --lsl stream, so that it gets the session from its first sample.
+    /// Hold the samples up to this long after the --lsl streams are published for a consumer
+    /// (e.g. LabRecorder), so that it gets the session from its first sample.
     #[arg(long, value_name = "SECONDS", requires = "lsl")]
     pub lsl_wait: Option<f64>,
 
@@ -151,6 +159,7 @@ Examples:
   eegreader --simulate | eegviewer                no device: the simulator
   eegreader -l /dev/ttyUSB0 --record-csv s.csv --record-raw s.bin
   eegreader -l /dev/ttyUSB0 --record-edf s.edf --labels Fp1,Fp2,C3,C4,P3,P4
+  eegreader --replay s.bin                        the recorded session again, as it was live
   eegreader --replay s.bin --json                 decode a capture as JSON lines
   eegreader --list                                which serial ports are there?
   eegreader convert s.bin s.csv                   a capture to CSV (or .wav .json .txt .edf)

@@ -21,8 +21,9 @@ use clap::Parser;
 use libeeg::sim::SimConfig;
 use libeeg::{Protocol, ProtocolChoice};
 
-use crate::acquire::Ending;
+use crate::acquire::{Ending, Plan};
 use crate::error::Error;
+use crate::output::raw::ArrivalLog;
 use crate::output::set::Outputs;
 use crate::output::{
     CsvSink, EdfSink, JsonSink, LslSink, RawSink, SessionInfo, Sink, TextSink, WavSink,
@@ -30,7 +31,7 @@ use crate::output::{
 use crate::settings::{Format, Settings, SourceSpec};
 use crate::source::Source;
 use crate::source::discover;
-use crate::source::replay::ReplaySource;
+use crate::source::replay::{ReplayOptions, ReplaySource};
 use crate::source::serial::{SerialOptions, SerialSource};
 use crate::source::simulate::SimulatedSource;
 
@@ -57,23 +58,28 @@ fn run() -> Result<ExitCode, Error> {
         Some(source) => source,
         None => return Ok(ExitCode::SUCCESS),
     };
+    // Every time in the session counts from its start: now, or a recorded session's.
+    let wall_start_us = source
+        .recorded_start_us()
+        .unwrap_or_else(|| acquire::wall_clock_us() - session_start.elapsed().as_micros() as i64);
     let session = SessionInfo {
         source: source.describe(),
         profile: settings.profile.name.clone(),
         microvolts_per_lsb: settings.profile.microvolts_per_lsb,
         nominal_rate_hz: settings.profile.nominal_rate_hz,
-        start_us: acquire::wall_clock_us(),
+        start_us: wall_start_us,
         labels: settings.labels.clone(),
     };
-    let mut outputs = open_outputs(&settings, &session, source.is_live(), lsl)?;
-    let ending = acquire::run(
-        source.as_mut(),
-        &mut outputs,
-        settings.decoder.clone(),
-        &settings.profile,
-        settings.duration,
+    let (mut outputs, arrivals) = open_outputs(&settings, &session, source.as_ref(), lsl)?;
+    let plan = Plan {
+        decoder: settings.decoder.clone(),
+        profile: &settings.profile,
+        duration: settings.duration,
         session_start,
-    )?;
+        wall_start_us,
+        arrivals,
+    };
+    let ending = acquire::run(source.as_mut(), &mut outputs, plan)?;
     Ok(match ending {
         Ending::Done => ExitCode::SUCCESS,
         // Whoever read our output went away and nothing was recording: nothing is lost.
@@ -111,14 +117,22 @@ fn open_source(
             serial(&path)?
         }
         SourceSpec::Replay { path, realtime } => {
-            // Paced at the packet length times the rate; P2's length unless P3 is forced.
+            // Without recorded times, paced at the packet length times the rate; P2's length
+            // unless P3 is forced.
             let packet_len = if p3 {
                 libeeg::p3::PACKET_LEN_6CH
             } else {
                 libeeg::p2::PACKET_LEN
             };
-            let pace = realtime.then_some(rate * packet_len as f64);
-            Box::new(ReplaySource::open(path.as_deref(), pace, session_start)?)
+            let options = ReplayOptions {
+                pace: realtime.then_some(rate * packet_len as f64),
+                use_arrivals: settings.use_arrivals,
+            };
+            let replay = ReplaySource::open(path.as_deref(), options, session_start)?;
+            for note in replay.notes() {
+                eprintln!("eegreader: {note}");
+            }
+            Box::new(replay)
         }
         SourceSpec::Simulate { seed, faults } => {
             let protocol = if p3 { Protocol::P3 } else { Protocol::P2 };
@@ -133,31 +147,28 @@ fn open_source(
     }))
 }
 
-/// The `--lsl` streams, once a consumer came or `--lsl-wait` is up.
+/// The `--lsl` streams: published once the sample rate is measured, holding the samples until
+/// then (see `output::lsl`).
 fn open_lsl(settings: &Settings) -> Result<Option<LslSink>, Error> {
     let Some(name) = &settings.lsl else {
         return Ok(None);
     };
     let sink = LslSink::open(name, settings)?;
-    eprintln!("eegreader: publishing LSL streams {name} (EEG) and {name}-events (Markers)");
-    if let Some(limit) = settings.lsl_wait
-        && !sink.wait_for_consumer(limit)
-    {
-        eprintln!(
-            "eegreader: no LSL consumer of {name} within {} s; starting anyway",
-            limit.as_secs_f64()
-        );
-    }
+    eprintln!(
+        "eegreader: LSL streams {name} (EEG) and {name}-events (Markers) appear once the sample \
+         rate is measured (about 12 s); samples until then are held and sent with their times"
+    );
     Ok(Some(sink))
 }
 
-/// Standard output in the chosen format, plus every recording (and the LSL stream) asked for.
+/// Standard output in the chosen format, plus every recording (and the LSL stream) asked for;
+/// and the raw recording's arrivals file, for the acquisition loop to tell every input.
 fn open_outputs(
     settings: &Settings,
     session: &SessionInfo,
-    live: bool,
+    source: &dyn Source,
     lsl: Option<LslSink>,
-) -> Result<Outputs, Error> {
+) -> Result<(Outputs, Option<ArrivalLog>), Error> {
     let stdout: Box<dyn Sink> = match settings.format {
         Format::Text => Box::new(TextSink::new(io::stdout(), settings.events)),
         Format::Json => Box::new(JsonSink::new(io::stdout(), settings.events)),
@@ -172,8 +183,11 @@ fn open_outputs(
     if let Some(path) = &settings.record_edf {
         files.push(Box::new(EdfSink::create(path, session)?));
     }
+    let mut arrivals = None;
     if let Some(path) = &settings.record_raw {
-        files.push(Box::new(RawSink::create(path)?));
+        let (capture, log) = RawSink::create(path, session, source.has_arrival_times())?;
+        files.push(Box::new(capture));
+        arrivals = log;
     }
     // Among the recordings: it goes on when standard output is closed.
     if let Some(lsl) = lsl {
@@ -181,9 +195,10 @@ fn open_outputs(
     }
     // A live stream or a person watching gets every packet at once; a bulk replay into a pipe
     // or file gets large blocks.
-    Ok(Outputs::new(
+    let outputs = Outputs::new(
         stdout,
         files,
-        live || io::stdout().is_terminal(),
-    ))
+        source.is_real_time() || io::stdout().is_terminal(),
+    );
+    Ok((outputs, arrivals))
 }

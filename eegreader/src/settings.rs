@@ -16,7 +16,7 @@ pub enum SourceSpec {
     Line(String),
     /// The one attached OpenEEG device, found by its USB ids.
     Attached,
-    /// A capture file (`None`: standard input), optionally paced at the sample rate.
+    /// A capture file (`None`: standard input), optionally paced in real time.
     Replay {
         path: Option<PathBuf>,
         realtime: bool,
@@ -40,6 +40,8 @@ pub enum Format {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub source: SourceSpec,
+    /// A replay reads its capture's arrivals file, when there is one.
+    pub use_arrivals: bool,
     pub baud: u32,
     pub decoder: DecoderConfig,
     pub profile: DeviceProfile,
@@ -108,6 +110,7 @@ impl Settings {
         let decoder = decoder_config(args.protocol, &profile, args.low_latency);
         Ok(Self {
             source,
+            use_arrivals: !args.ignore_arrivals,
             baud: args.baud,
             decoder,
             profile,

@@ -29,10 +29,17 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Time of the first sample, RFC 3339 (2024-05-01T10:00:00Z, 2024-05-01T12:00:00+02:00).
-    /// Default: INPUT's modification time minus its duration at the nominal rate.
+    /// Time of the first sample, RFC 3339 (2024-05-01T10:00:00Z, 2024-05-01T12:00:00+02:00);
+    /// with an arrivals file, of the session's start, which its times count from. Default: as
+    /// recorded in the arrivals file; without one, INPUT's modification time minus its duration
+    /// at the nominal rate.
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
+
+    /// Convert without INPUT's arrivals file (INPUT.arrivals, written by --record-raw): bytes
+    /// without times, as if it had none.
+    #[arg(long)]
+    pub ignore_arrivals: bool,
 
     /// Packet protocol.
     #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
@@ -69,6 +76,9 @@ Examples:
   eegreader convert brainbay.arc s.txt            the original text format
   eegreader convert s.bin s.edf --labels Fp1,Fp2  EDF+ for MNE-Python or EDFbrowser
 
-A raw capture holds no times: samples are placed at the nominal rate from --start, or else
-from the capture's modification time minus its duration. OUTPUT is never replaced without
---force. An input without a single packet is an error and leaves no output file.";
+A capture recorded with --record-raw has its arrivals file beside it (INPUT.arrivals): its
+reads are decoded as they arrived live, so the output equals the live recording, timestamps
+included. A capture without one holds no times: samples are placed at the nominal rate from
+--start, or else from the capture's modification time minus its duration. OUTPUT is never
+replaced without --force. An input without a single packet is an error and leaves no output
+file.";

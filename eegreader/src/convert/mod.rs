@@ -1,11 +1,14 @@
 //! `eegreader convert INPUT OUTPUT`: a raw capture through the decoder into one output file,
 //! as fast as it decodes, with the acquisition loop and the sinks of a live recording, so a
-//! converted file equals a recorded one.
+//! converted file equals a recorded one. With the capture's arrivals file its reads come with
+//! their live arrival times, so the converted file equals the one recorded live, timestamps
+//! included.
 //!
-//! The output is refused before anything is written when it is the input, when it exists
-//! (without `--force`), or when its format is unknown. An input without a single packet is an
-//! error and the output file is removed (it would hold only a header). Any other failure
-//! leaves the output finalised up to where writing stopped, and says so.
+//! The output is refused before anything is written when it is the input (or the input's
+//! arrivals file), when it exists (without `--force`), or when its format is unknown. An input
+//! without a single packet is an error and the output file is removed (it would hold only a
+//! header). Any other failure leaves the output finalised up to where writing stopped, and
+//! says so.
 
 pub mod args;
 mod format;
@@ -13,8 +16,9 @@ mod start;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use crate::acquire::{self, Ending};
+use crate::acquire::{self, Ending, Plan};
 use crate::error::Error;
 use crate::output::SessionInfo;
 use crate::output::set::Outputs;
@@ -22,7 +26,8 @@ use crate::output::utc::iso8601;
 use crate::progress::ProgressBar;
 use crate::settings;
 use crate::source::Source;
-use crate::source::replay::ReplaySource;
+use crate::source::arrivals;
+use crate::source::replay::{ReplayOptions, ReplaySource};
 
 use self::args::ConvertArgs;
 use self::format::{OutputFormat, Target};
@@ -34,14 +39,32 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
     let decoder = settings::decoder_config(args.protocol, &profile, false);
     let target = Target::of(&args.output);
     let input = (args.input.as_os_str() != "-").then_some(args.input.as_path());
-    let mut source = ReplaySource::open(input, None, std::time::Instant::now())?;
+    let session_start = Instant::now();
+    let options = ReplayOptions {
+        pace: None,
+        use_arrivals: !args.ignore_arrivals,
+    };
+    let mut source = ReplaySource::open(input, options, session_start)?;
     if let (Some(input), Target::File(output)) = (input, &target) {
         refuse_to_clobber(input, output, args.force)?;
     }
     let format = OutputFormat::choose(args.to, &target)?;
-    let start_us = match (&args.start, input) {
-        (Some(text), _) => start::parse_rfc3339(text)?,
-        (None, Some(path)) => {
+    for note in source.notes() {
+        eprintln!("eegreader: {note}");
+    }
+    let start_us = match (&args.start, source.recorded_start_us(), input) {
+        (Some(text), recorded, _) => {
+            let start_us = start::parse_rfc3339(text)?;
+            if recorded.is_some() {
+                eprintln!(
+                    "eegreader: --start moves the recorded session to start at {}",
+                    iso8601(start_us)
+                );
+            }
+            start_us
+        }
+        (None, Some(recorded), _) => recorded,
+        (None, None, Some(path)) => {
             let estimate = start::from_modification_time(path, &decoder, profile.nominal_rate_hz)?;
             eprintln!(
                 "eegreader: a raw capture holds no times: the first sample is placed at {} ({}); --start sets it",
@@ -50,7 +73,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
             );
             estimate.start_us
         }
-        (None, None) => {
+        (None, None, None) => {
             let now = acquire::wall_clock_us();
             eprintln!(
                 "eegreader: a raw capture holds no times and standard input has no modification time: the first sample is placed at {} (now); --start sets it",
@@ -74,14 +97,15 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
     };
     let total = input.and_then(|path| std::fs::metadata(path).ok().map(|m| m.len()));
     let mut progress = ProgressBar::new(total);
-    let (ending, stats) = acquire::convert(
-        &mut source,
-        &mut outputs,
+    let plan = Plan {
         decoder,
-        &profile,
-        start_us,
-        &mut progress,
-    );
+        profile: &profile,
+        duration: None,
+        session_start,
+        wall_start_us: start_us,
+        arrivals: None,
+    };
+    let (ending, stats) = acquire::convert(&mut source, &mut outputs, plan, &mut progress);
     let written = match &target {
         Target::File(path) => path.display().to_string(),
         Target::StandardOutput => "standard output".to_owned(),
@@ -140,7 +164,8 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
     }
 }
 
-/// Refuses an output that is the input, or that exists, unless `force` (and never the input).
+/// Refuses an output that is the input (or its arrivals file), or that exists, unless `force`
+/// (and never the input).
 fn refuse_to_clobber(input: &Path, output: &Path, force: bool) -> Result<(), Error> {
     let Ok(existing) = std::fs::metadata(output) else {
         return Ok(());
@@ -148,6 +173,13 @@ fn refuse_to_clobber(input: &Path, output: &Path, force: bool) -> Result<(), Err
     if same_file(input, output, &existing) {
         return Err(Error::new(format!(
             "{} is the input: converting into it would destroy the capture",
+            output.display()
+        ))
+        .fix("give another output name"));
+    }
+    if same_file(&arrivals::path_of(input), output, &existing) {
+        return Err(Error::new(format!(
+            "{} is the input's arrivals file: converting into it would destroy its times",
             output.display()
         ))
         .fix("give another output name"));

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serialport::{ClearBuffer, DataBits, FlowControl, Parity, SerialPort, StopBits};
 
 use super::discover::{self, PortInfo};
-use super::{Input, Source};
+use super::{Input, Moment, Source};
 use crate::error::Error;
 
 #[cfg(unix)]
@@ -127,7 +127,10 @@ impl SerialSource {
             }
         };
         self.zero_reads = 0;
-        Input::Gone(format!("{} disconnected ({reason})", self.current))
+        Input::Gone {
+            reason: format!("{} disconnected ({reason})", self.current),
+            when: Moment::now(self.session_start),
+        }
     }
 
     /// Sleeps until the next attempt (at most one read timeout) and tries to reopen the device.
@@ -136,16 +139,19 @@ impl SerialSource {
         if now < next_try {
             thread::sleep((next_try - now).min(self.options.read_timeout));
             if Instant::now() < next_try {
-                return Input::Quiet;
+                return Input::Quiet(super::since(self.session_start));
             }
         }
         match self.reopen() {
-            Some(back) => Input::Back(back),
+            Some(device) => Input::Back {
+                device,
+                when: Moment::now(self.session_start),
+            },
             None => {
                 self.state = State::Waiting {
                     next_try: Instant::now() + RECONNECT_POLL,
                 };
-                Input::Quiet
+                Input::Quiet(super::since(self.session_start))
             }
         }
     }
@@ -210,15 +216,14 @@ impl Source for SerialSource {
             Ok(0) => {
                 self.zero_reads += 1;
                 if self.zero_reads < EOF_READS {
-                    Input::Quiet
+                    Input::Quiet(super::since(self.session_start))
                 } else {
                     self.lost("end of file")
                 }
             }
             Ok(n) => {
                 self.zero_reads = 0;
-                let at = Instant::now().saturating_duration_since(self.session_start);
-                Input::Bytes(&self.buf[..n], at)
+                Input::Bytes(&self.buf[..n], Some(super::since(self.session_start)))
             }
             // A timeout is a quiet stream; a signal (Ctrl-C) returns so the caller sees its flag.
             Err(e)
@@ -229,7 +234,7 @@ impl Source for SerialSource {
                         | io::ErrorKind::WouldBlock
                 ) =>
             {
-                Input::Quiet
+                Input::Quiet(super::since(self.session_start))
             }
             // serialport reports a hang-up (POLLHUP: unplugged, pty master closed) as BrokenPipe;
             // EIO, ENXIO and ENODEV come through as errors of their own: all mean gone.
@@ -238,7 +243,11 @@ impl Source for SerialSource {
         })
     }
 
-    fn is_live(&self) -> bool {
+    fn has_arrival_times(&self) -> bool {
+        true
+    }
+
+    fn is_real_time(&self) -> bool {
         true
     }
 
@@ -457,9 +466,9 @@ mod tests {
             .expect("serial sources do not fail after opening")
         {
             Input::Bytes(bytes, _) => Event::Bytes(bytes.to_vec()),
-            Input::Quiet => Event::Quiet,
-            Input::Gone(why) => Event::Gone(why),
-            Input::Back(what) => Event::Back(what),
+            Input::Quiet(_) => Event::Quiet,
+            Input::Gone { reason, .. } => Event::Gone(reason),
+            Input::Back { device, .. } => Event::Back(device),
             Input::End => Event::End,
         }
     }
@@ -596,7 +605,7 @@ mod tests {
             waited >= Duration::from_millis(50) && waited < Duration::from_secs(1),
             "{waited:?}"
         );
-        assert!(source.is_live());
+        assert!(source.has_arrival_times() && source.is_real_time());
         assert_eq!(source.describe(), format!("{path} at 57600 baud"));
         assert_eq!(source.latency_note(), None);
     }
@@ -609,9 +618,10 @@ mod tests {
         master.write_all(&[0xA5, 0x5A]).unwrap();
         let before = session_start.elapsed();
         match source.next().unwrap() {
-            Input::Bytes(bytes, at) => {
+            Input::Bytes(bytes, Some(at)) => {
                 assert_eq!(bytes, [0xA5, 0x5A]);
                 assert!(at >= before - Duration::from_millis(100) && at <= session_start.elapsed());
+                assert_eq!(at.subsec_nanos() % 1000, 0, "whole microseconds: {at:?}");
             }
             other => panic!("{other:?}"),
         }

@@ -46,7 +46,7 @@ impl SimulatedSource {
 impl Source for SimulatedSource {
     fn next(&mut self) -> Result<Input<'_>, Error> {
         std::thread::sleep(DELIVERY);
-        let elapsed = self.session_start.elapsed();
+        let elapsed = super::since(self.session_start);
         let due = (elapsed.as_secs_f64() * self.rate_hz) as u64;
         self.buf.clear();
         while self.frames_sent < due {
@@ -55,19 +55,26 @@ impl Source for SimulatedSource {
                 Some((injector, damaged)) => {
                     injector.push(&frame, damaged);
                     self.buf.append(&mut damaged.bytes);
+                    // Only the bytes are wanted; the truth would grow without end.
                     damaged.sent.clear();
+                    damaged.restarts.clear();
+                    damaged.written_at.clear();
                 }
                 None => self.sim.encode_frame(&frame, &mut self.buf),
             }
             self.frames_sent += 1;
         }
         if self.buf.is_empty() {
-            return Ok(Input::Quiet);
+            return Ok(Input::Quiet(elapsed));
         }
-        Ok(Input::Bytes(&self.buf, elapsed))
+        Ok(Input::Bytes(&self.buf, Some(elapsed)))
     }
 
-    fn is_live(&self) -> bool {
+    fn has_arrival_times(&self) -> bool {
+        true
+    }
+
+    fn is_real_time(&self) -> bool {
         true
     }
 
