@@ -71,6 +71,20 @@ pub enum Note {
         /// Now.
         current: u8,
     },
+    /// The device restarted, or its counter jumped where no packets can have been lost: not a
+    /// loss; the next record follows the last in sample index.
+    Restart {
+        /// Sample index of the first packet after it.
+        sample_index: u64,
+        /// Its sample time, microseconds since the Unix epoch.
+        timestamp_us: i64,
+        /// Counter before the jump.
+        previous_counter: u8,
+        /// Counter after it.
+        counter: u8,
+        /// What showed it was a restart.
+        evidence: libeeg::RestartEvidence,
+    },
     /// The counter repeated (firmware start-up runs).
     CounterStalled {
         /// The repeated value.

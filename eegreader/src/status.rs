@@ -78,20 +78,28 @@ impl StatusDisplay for StatusLine {
         if !self.0.due() {
             return;
         }
-        let mut line = format!(
-            "packets {}  rate {:.2} Hz  lost {}  resyncs {}",
-            stats.packets, rate_hz, stats.lost, stats.resyncs
-        );
-        for (name, size) in recordings {
-            line.push_str(&format!("  {name} {}", human_size(*size)));
-        }
-        self.0.draw(&line);
+        self.0.draw(&status_text(stats, rate_hz, recordings));
     }
 
     /// Removes the line before other messages or the summary.
     fn clear(&mut self) {
         self.0.clear();
     }
+}
+
+/// The status line's text; restarts only once there was one (most devices never restart).
+fn status_text(stats: &Stats, rate_hz: f64, recordings: &[(String, u64)]) -> String {
+    let mut line = format!(
+        "packets {}  rate {:.2} Hz  lost {}  resyncs {}",
+        stats.packets, rate_hz, stats.lost, stats.resyncs
+    );
+    if stats.restarts > 0 {
+        line.push_str(&format!("  restarts {}", stats.restarts));
+    }
+    for (name, size) in recordings {
+        line.push_str(&format!("  {name} {}", human_size(*size)));
+    }
+    line
 }
 
 /// `bytes` for people: B, KiB, MiB or GiB.
@@ -119,11 +127,12 @@ impl std::fmt::Display for Summary<'_> {
         let s = self.stats;
         write!(
             f,
-            "packets={} lost={} resyncs={} skipped_bytes={} refused={} bytes={} protocol={} \
-             rate_hz={:.3} nominal_rate_hz={} duration_s={:.3} source={:?}",
+            "packets={} lost={} resyncs={} restarts={} skipped_bytes={} refused={} bytes={} \
+             protocol={} rate_hz={:.3} nominal_rate_hz={} duration_s={:.3} source={:?}",
             s.packets,
             s.lost,
             s.resyncs,
+            s.restarts,
             s.skipped_bytes,
             s.refused_packets,
             s.bytes_in,
@@ -133,5 +142,53 @@ impl std::fmt::Display for Summary<'_> {
             self.duration.as_secs_f64(),
             self.source,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(restarts: u64) -> Stats {
+        let mut stats = Stats::default();
+        stats.packets = 5000;
+        stats.lost = 3;
+        stats.resyncs = 2;
+        stats.restarts = restarts;
+        stats.skipped_bytes = 40;
+        stats.bytes_in = 85_040;
+        stats
+    }
+
+    #[test]
+    fn the_summary_counts_restarts_apart_from_losses() {
+        let stats = stats(1);
+        let summary = Summary {
+            stats: &stats,
+            protocol: Some(libeeg::Protocol::P2),
+            estimated_rate_hz: 125.004_2,
+            nominal_rate_hz: 256.0,
+            duration: Duration::from_millis(40_012),
+            source: "/dev/ttyACM0 at 115200 baud",
+        };
+        assert_eq!(
+            summary.to_string(),
+            "packets=5000 lost=3 resyncs=2 restarts=1 skipped_bytes=40 refused=0 bytes=85040 \
+             protocol=P2 rate_hz=125.004 nominal_rate_hz=256 duration_s=40.012 \
+             source=\"/dev/ttyACM0 at 115200 baud\""
+        );
+    }
+
+    #[test]
+    fn the_status_line_shows_restarts_once_there_was_one() {
+        let recordings = [("CSV file s.csv".to_owned(), 2048)];
+        assert_eq!(
+            status_text(&stats(0), 257.142, &recordings),
+            "packets 5000  rate 257.14 Hz  lost 3  resyncs 2  CSV file s.csv 2.0 KiB"
+        );
+        assert_eq!(
+            status_text(&stats(2), 125.0, &[]),
+            "packets 5000  rate 125.00 Hz  lost 3  resyncs 2  restarts 2"
+        );
     }
 }

@@ -113,7 +113,8 @@ fn expected_from_csv(path: &Path) -> Expected {
         .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let mut expected = Expected::default();
-    let mut switches: Option<u8> = None;
+    // The decoder takes the switches as idle (none pressed) before the first packet.
+    let mut switches: u8 = 0x0F;
     for row in csv.records() {
         let row = row.unwrap();
         let next = expected.codes.len() as u64;
@@ -125,12 +126,10 @@ fn expected_from_csv(path: &Path) -> Expected {
                     .codes
                     .push(std::array::from_fn(|c| int(4 + c) as u16));
                 let now = int(16) as u8;
-                if let Some(before) = switches {
-                    expected
-                        .annotations
-                        .extend(switch_changes(next, before, now));
-                }
-                switches = Some(now);
+                expected
+                    .annotations
+                    .extend(switch_changes(next, switches, now));
+                switches = now;
             }
             "gap" => {
                 let lost = int(17);
@@ -144,6 +143,20 @@ fn expected_from_csv(path: &Path) -> Expected {
             "resync" => {
                 let skipped = row[18].strip_prefix("skipped_bytes=").unwrap();
                 let text = format!("resync after {skipped} skipped bytes");
+                expected.annotations.push((next, None, text));
+            }
+            "restart" => {
+                // No loss: the packet row after it has its sample index.
+                assert_eq!(int(1), next);
+                let (previous, evidence) = row[18]
+                    .strip_prefix("previous_counter=")
+                    .and_then(|d| d.split_once(" evidence="))
+                    .unwrap();
+                let evidence = evidence.replace('-', " ");
+                let text = format!(
+                    "device restart ({evidence}): counter {previous} -> {}",
+                    int(3)
+                );
                 expected.annotations.push((next, None, text));
             }
             _ => {}
@@ -312,6 +325,32 @@ fn a_damaged_replay_keeps_time_through_losses_and_resyncs() {
     assert!(count("BAD_ACQ_SKIP lost") > 5 && count("resync") > 5);
     // packets + lost = 700, as the fixture's transcript says.
     assert_eq!(expected.codes.len(), 700);
+    add_padding(&mut expected, 256);
+    for view in read_edf(&python, &edf) {
+        check(&view, &expected, 256.0);
+    }
+}
+
+#[test]
+fn a_restart_is_an_annotation_at_its_first_packet_and_no_gap() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("restart.bin");
+    std::fs::write(&capture, common::restarting_board(300, 40, 200).concat()).unwrap();
+    let (edf, csv, _) = record(dir.path(), &["--replay", capture.to_str().unwrap()]);
+    let mut expected = expected_from_csv(&csv);
+    // Every packet in a row: nothing filled.
+    assert_eq!(expected.codes.len(), 540);
+    let restart = (
+        300,
+        None,
+        "device restart (reset signal): counter 43 -> 0".to_owned(),
+    );
+    assert!(
+        expected.annotations.contains(&restart),
+        "{:?}",
+        expected.annotations
+    );
     add_padding(&mut expected, 256);
     for view in read_edf(&python, &edf) {
         check(&view, &expected, 256.0);

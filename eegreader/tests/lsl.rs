@@ -1,13 +1,19 @@
 //! `eegreader --lsl`: a pylsl inlet on loopback receives every sample the reader writes to
 //! standard output, in order, in microvolts, at the clock model's times, and the lost-packet
-//! events on the marker stream.
+//! and restart events on the marker stream; the stream declares the rate measured from the
+//! device, not the nominal one.
 //!
 //! Needs Python with pylsl (`EEG_PYTHON`) and liblsl (`LSL_LIB`); `.ci/run` sets both up.
 //! Without them the tests say so and pass.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Pty, Running, restarting_board};
 
 /// Python with pylsl and a loopback-only LSL config file in `dir`; `None` (said on stderr)
 /// without them.
@@ -39,6 +45,8 @@ fn lsl_environment(dir: &Path) -> Option<(PathBuf, PathBuf)> {
 /// What the Python inlet received.
 struct Received {
     offset_s: f64,
+    /// The data stream's declared (nominal) rate.
+    rate_hz: f64,
     samples: Vec<(f64, [f64; 6])>,
     markers: Vec<(f64, String)>,
 }
@@ -57,18 +65,23 @@ fn reader_samples(stdout: &str) -> Vec<(i64, [u16; 6])> {
         .collect()
 }
 
+/// Starts the Python inlet for the streams `name` with the LSL `config`.
+fn start_inlet(python: &Path, config: &Path, name: &str) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsl/inlet.py");
+    Command::new(python)
+        .arg(script)
+        .arg(name)
+        .env("LSLAPICFG", config)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("EEG_PYTHON runs")
+}
+
 /// Runs the reader with `args` publishing `name`, with the Python inlet subscribed first.
 fn run(args: &[&str], name: &str) -> Option<(String, Received)> {
     let dir = tempfile::tempdir().unwrap();
     let (python, config) = lsl_environment(dir.path())?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsl/inlet.py");
-    let mut inlet: Child = Command::new(python)
-        .arg(script)
-        .arg(name)
-        .env("LSLAPICFG", &config)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("EEG_PYTHON runs");
+    let inlet = start_inlet(&python, &config, name);
     let reader = Command::new(env!("CARGO_BIN_EXE_eegreader"))
         .args(args)
         .args(["--lsl", name, "--lsl-wait", "20"])
@@ -77,10 +90,16 @@ fn run(args: &[&str], name: &str) -> Option<(String, Received)> {
         .output()
         .unwrap();
     assert!(reader.status.success());
+    Some((String::from_utf8(reader.stdout).unwrap(), received(inlet)))
+}
+
+/// What the inlet printed, once it has ended.
+fn received(mut inlet: Child) -> Received {
     let mut lines = BufReader::new(inlet.stdout.take().unwrap()).lines();
     assert_eq!(lines.next().unwrap().unwrap(), "ready");
     let mut received = Received {
         offset_s: f64::NAN,
+        rate_hz: f64::NAN,
         samples: Vec::new(),
         markers: Vec::new(),
     };
@@ -94,6 +113,7 @@ fn run(args: &[&str], name: &str) -> Option<(String, Received)> {
         );
         match kind {
             "offset" => received.offset_s = time,
+            "rate" => received.rate_hz = time,
             "sample" => {
                 let values: Vec<f64> = rest.split(' ').map(|v| v.parse().unwrap()).collect();
                 received
@@ -105,7 +125,7 @@ fn run(args: &[&str], name: &str) -> Option<(String, Received)> {
         }
     }
     assert!(inlet.wait().unwrap().success());
-    Some((String::from_utf8(reader.stdout).unwrap(), received))
+    received
 }
 
 /// Every sample of standard output arrived over LSL, in order, with the same microvolts and
@@ -143,6 +163,12 @@ fn simulator_samples_arrive_over_lsl_at_the_clock_models_times() {
     };
     assert_same_samples(&stdout, &received);
     assert!(received.markers.is_empty(), "{:?}", received.markers);
+    // The simulator sends at the nominal rate, and that is what the stream declares.
+    assert!(
+        (received.rate_hz - 256.0).abs() < 0.5,
+        "{}",
+        received.rate_hz
+    );
 }
 
 #[test]
@@ -191,4 +217,75 @@ fn lost_packets_arrive_on_the_marker_stream() {
             "lost at {first}"
         );
     }
+}
+
+#[test]
+fn a_board_is_declared_at_its_measured_rate_and_its_restart_is_a_marker() {
+    // A ModularEEG's timer gives 257.14 Hz where 256 is nominal.
+    const RATE: f64 = 1_800_000.0 / 7_000.0;
+    let name = format!("eegreader-test-restart-{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let Some((python, config)) = lsl_environment(dir.path()) else {
+        return;
+    };
+    let inlet = start_inlet(&python, &config, &name);
+    // 8 s, restarting (with the reset signal) at about 6 s.
+    let packets = restarting_board(1500, 40, 517);
+    let pty = Pty::new();
+    let mut command = common::reader();
+    command
+        .args(["-l", &pty.path, "--exit-on-disconnect"])
+        .args(["--lsl", &name, "--lsl-wait", "20"])
+        .env("LSLAPICFG", &config);
+    let mut run = Running::start(command);
+    pty.wait_until_read_by(run.pid());
+    let Pty { mut master, .. } = pty;
+    let start = Instant::now();
+    // Four packets at a time, as a USB adapter delivers them.
+    for (i, chunk) in packets.chunks(4).enumerate() {
+        let due = start + Duration::from_secs_f64(i as f64 * 4.0 / RATE);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        std::io::Write::write_all(&mut master, &chunk.concat()).unwrap();
+    }
+    assert!(run.stdout().wait_for_data_lines(packets.len() - 1));
+    drop(master);
+    let status = run.wait();
+    let stderr = run.stderr.text();
+    assert!(status.success(), "{status}; stderr:\n{stderr}");
+    let received = received(inlet);
+
+    assert!(
+        (received.rate_hz - RATE).abs() < 0.1,
+        "declared {} Hz; stderr:\n{stderr}",
+        received.rate_hz
+    );
+    let stdout = run.stdout().text();
+    assert_same_samples(&stdout, &received);
+    // The restart line's marker, at the time of the first packet after it.
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("# restart at sample 1500: counter 219 -> 0, reset-signal"))
+        .unwrap_or_else(|| panic!("no restart line:\n{stdout}"));
+    let timestamp_us: f64 = line
+        .rsplit_once("(timestamp_us=")
+        .and_then(|(_, t)| t.strip_suffix(')'))
+        .and_then(|t| t.parse().ok())
+        .unwrap();
+    let restarts: Vec<f64> = received
+        .markers
+        .iter()
+        .filter(|(_, text)| {
+            text == "restart sample_index=1500 previous_counter=219 counter=0 evidence=reset-signal"
+        })
+        .map(|(time, _)| (time + received.offset_s) * 1e6)
+        .collect();
+    assert_eq!(restarts.len(), 1, "{:?}", received.markers);
+    assert!((restarts[0] - timestamp_us).abs() < 1000.0);
+    assert!(
+        !received.markers.iter().any(|(_, m)| m.starts_with("lost")),
+        "{:?}",
+        received.markers
+    );
 }

@@ -36,8 +36,15 @@
 //! | `device_id` | `detail` | a P3 device spelt out its id |
 //! | `sync_lost` | `detail` (`at_byte=N`) | the stream stopped matching the framing |
 //! | `resync` | `detail` (`skipped_bytes=N`) | packets are framed again |
+//! | `restart` | `sample_index`, `timestamp_us`, `counter`, `detail` | the device restarted |
 //! | `counter_stalled` | `counter` | the counter repeated (firmware start-up) |
 //! | `trailing_bytes` | `detail` (`bytes=N`) | bytes at the end of the input made no packet |
+//!
+//! A `restart` row is no loss: the `packet` row after it has its `sample_index`, `timestamp_us`
+//! and `counter` (the one the counter jumped to), and follows the last packet in sample index.
+//! Its `detail` is `previous_counter=N evidence=NAME`, the evidence `reset-signal` (the counter
+//! jumped to 0 and repeated: a firmware's start-up run) or `elapsed-time` (too little time
+//! passed for the packets the jump would skip).
 //!
 //! Switch changes have no row: the `switches` column shows them. Sample indices count lost
 //! packets, so a `gap` row is also visible as a jump in `sample_index`.
@@ -291,6 +298,23 @@ impl Sink for CsvSink {
             Note::Resync { skipped_bytes } => {
                 self.detail("resync", &format!("skipped_bytes={skipped_bytes}"))
             }
+            Note::Restart {
+                sample_index,
+                timestamp_us,
+                previous_counter,
+                counter,
+                evidence,
+            } => self.row("restart", |cells| {
+                cells.set(SAMPLE_INDEX, |t| push_u64(t, *sample_index));
+                cells.set(TIMESTAMP, |t| push_i64(t, *timestamp_us));
+                cells.set(COUNTER, |t| push_u64(t, u64::from(*counter)));
+                cells.set(DETAIL, |t| {
+                    t.extend_from_slice(b"previous_counter=");
+                    push_u64(t, u64::from(*previous_counter));
+                    t.extend_from_slice(b" evidence=");
+                    t.extend_from_slice(evidence.name().as_bytes());
+                });
+            }),
             Note::CounterStalled { counter } => self.row("counter_stalled", |cells| {
                 cells.set(COUNTER, |t| push_u64(t, u64::from(*counter)))
             }),
@@ -358,15 +382,17 @@ fn header(session: &SessionInfo) -> String {
          # labels={labels}\n\
          # estimated_rate_hz: on the last line, written when the session ends\n\
          # column kind: packet, or the stream event the row records: gap (packets lost), device_gone, device_back,\n\
-         #   protocol, device_id, sync_lost, resync, counter_stalled, trailing_bytes\n\
-         # column sample_index: position in the session, counting lost packets (gap: the first lost one)\n\
+         #   protocol, device_id, sync_lost, resync, restart (no loss), counter_stalled, trailing_bytes\n\
+         # column sample_index: position in the session, counting lost packets (gap: the first lost one;\n\
+         #   restart: the first packet after it)\n\
          # column timestamp_us: sample time (device_gone, device_back: wall-clock time), microseconds since the Unix epoch, UTC\n\
-         # column counter: the packet counter as sent\n\
+         # column counter: the packet counter as sent (restart: the counter it jumped to)\n\
          # column ch1..ch6: raw 10-bit ADC codes, 0..1023, mid-scale 512\n\
          # column ch1_uv..ch6_uv: microvolts, (code - 512) * scale_uv_per_lsb, rounded to 0.000001\n\
          # column switches: switch inputs, bits 3..0, pressed = 0 (15: none pressed)\n\
          # column lost: how many packets are missing (gap rows)\n\
-         # column detail: gone reason, device, protocol, id, at_byte=N, skipped_bytes=N, bytes=N\n",
+         # column detail: gone reason, device, protocol, id, at_byte=N, skipped_bytes=N, bytes=N,\n\
+         #   previous_counter=N evidence=reset-signal|elapsed-time (restart)\n",
         version = env!("CARGO_PKG_VERSION"),
         source = one_line(&session.source),
         profile = one_line(&session.profile),
@@ -483,12 +509,21 @@ mod tests {
         sink.note(&Note::DeviceId("mEEGv1.0".to_owned())).unwrap();
         sink.note(&Note::CounterStalled { counter: 7 }).unwrap();
         sink.note(&Note::TrailingBytes { count: 5 }).unwrap();
+        sink.note(&Note::Restart {
+            sample_index: 5,
+            timestamp_us: 1_700_000_000_019_530,
+            previous_counter: 21,
+            counter: 0,
+            evidence: libeeg::RestartEvidence::ResetSignal,
+        })
+        .unwrap();
+        sink.record(&record(5, 0)).unwrap();
         sink.finish(257.142_857_142).unwrap();
         assert_eq!(sink.size(), std::fs::metadata(&path).unwrap().len());
 
         let rows = rows(&path);
         let row = |i: usize| rows[i].iter().collect::<Vec<_>>().join(",");
-        assert_eq!(rows.len(), 11);
+        assert_eq!(rows.len(), 13);
         assert_eq!(row(0), "protocol,,,,,,,,,,,,,,,,,,P2");
         assert_eq!(
             row(1),
@@ -511,6 +546,15 @@ mod tests {
         assert_eq!(row(8), "device_id,,,,,,,,,,,,,,,,,,mEEGv1.0");
         assert_eq!(row(9), "counter_stalled,,,7,,,,,,,,,,,,,,,");
         assert_eq!(row(10), "trailing_bytes,,,,,,,,,,,,,,,,,,bytes=5");
+        // A restart loses nothing: the next packet follows in sample index, with the new counter.
+        assert_eq!(
+            row(11),
+            "restart,5,1700000000019530,0,,,,,,,,,,,,,,,previous_counter=21 evidence=reset-signal"
+        );
+        assert_eq!(
+            row(12),
+            "packet,5,1700000000019530,0,512,498,530,1023,0,512,0,-7,9,255.5,-256,0,15,,"
+        );
 
         let comments = comments(&path);
         for expected in [
@@ -521,7 +565,7 @@ mod tests {
             "# nominal_rate_hz=256",
             "# scale_uv_per_lsb=0.5",
             "# labels=Fp1,Fp2,C3,C4,P3,P4",
-            "# packets=2",
+            "# packets=3",
             "# lost=3",
         ] {
             assert!(

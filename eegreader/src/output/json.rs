@@ -22,10 +22,15 @@
 //! {"event":"device_gone","reason":"read failed","timestamp_us":1700000010000000}
 //! {"event":"device_back","device":"/dev/ttyUSB0","timestamp_us":1700000012000000}
 //! {"event":"switches","sample_index":400,"previous":15,"current":11}
+//! {"event":"restart","sample_index":5120,"timestamp_us":1700000020000000,"previous_counter":57,"counter":0,"evidence":"reset-signal"}
 //! {"event":"counter_stalled","counter":7}
 //! {"event":"trailing_bytes","count":5}
 //! {"event":"end","estimated_rate_hz":257.142857}
 //! ```
+//!
+//! A `restart` is no loss: the next packet (`sample_index`, at `timestamp_us`) follows the last
+//! one, its counter jumped from `previous_counter` to `counter`, and `evidence` says what showed
+//! it (`reset-signal` or `elapsed-time`).
 //!
 //! The objects are flat and their keys fixed, so they are written by hand rather than through
 //! a serialisation crate; strings are escaped per RFC 8259 (quote, backslash, and every control
@@ -145,6 +150,19 @@ impl<W: Write> Sink for JsonSink<W> {
                 field_u64(line, "sample_index", *sample_index);
                 field_u64(line, "previous", u64::from(*previous));
                 field_u64(line, "current", u64::from(*current));
+            }),
+            Note::Restart {
+                sample_index,
+                timestamp_us,
+                previous_counter,
+                counter,
+                evidence,
+            } => self.event("restart", |line| {
+                field_u64(line, "sample_index", *sample_index);
+                field_i64(line, "timestamp_us", *timestamp_us);
+                field_u64(line, "previous_counter", u64::from(*previous_counter));
+                field_u64(line, "counter", u64::from(*counter));
+                field_string(line, "evidence", evidence.name());
             }),
             Note::CounterStalled { counter } => self.event("counter_stalled", |line| {
                 field_u64(line, "counter", u64::from(*counter))
@@ -284,6 +302,8 @@ mod tests {
 {"event":"device_gone","reason":"read failed:\tgone\u001b[2J","timestamp_us":1700000010000000}
 {"event":"device_back","device":"/dev/ttyUSB0","timestamp_us":1700000012000000}
 {"event":"switches","sample_index":400,"previous":15,"current":11}
+{"event":"restart","sample_index":5120,"timestamp_us":1700000020000000,"previous_counter":57,"counter":0,"evidence":"reset-signal"}
+{"event":"restart","sample_index":6000,"timestamp_us":1700000023437500,"previous_counter":12,"counter":200,"evidence":"elapsed-time"}
 {"event":"counter_stalled","counter":7}
 {"event":"trailing_bytes","count":5}
 {"event":"end","estimated_rate_hz":257.142857}

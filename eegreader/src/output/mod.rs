@@ -34,6 +34,13 @@ pub trait Sink {
     fn record(&mut self, record: &Record) -> io::Result<()>;
     /// One stream event.
     fn note(&mut self, note: &Note) -> io::Result<()>;
+    /// The clock model's rate estimate, after every batch; `settled` once it is measured from
+    /// arrival times, or from the start for a source without them (its samples are timed at
+    /// the nominal rate). Only a sink that declares the rate before its first sample (LSL)
+    /// uses it.
+    fn rate(&mut self, _rate_hz: f64, _settled: bool) -> io::Result<()> {
+        Ok(())
+    }
     /// Pushes buffered data to the target (and keeps file headers valid).
     fn flush(&mut self) -> io::Result<()>;
     /// The session ended, with the clock model's estimated rate: finalise and close.

@@ -65,6 +65,13 @@ impl Outputs {
         self.each(|sink| sink.note(note))
     }
 
+    /// The clock model's rate estimate to every sink, after every batch: `settled` once it is
+    /// measured from arrival times, and from the start for a source without them (see
+    /// [`Sink::rate`]).
+    pub fn rate(&mut self, rate_hz: f64, settled: bool) -> Result<(), Stop> {
+        self.each(|sink| sink.rate(rate_hz, settled))
+    }
+
     /// The end of what one read produced: live stdout goes out now; recordings at least once a
     /// second.
     pub fn end_of_batch(&mut self) -> Result<(), Stop> {

@@ -21,9 +21,15 @@
 //! # protocol P2
 //! # lost 3 packets at sample 1200 (timestamp_us=1700000004687500)
 //! # switches 15 -> 11 at sample 400
+//! # restart at sample 5120: counter 57 -> 0, reset-signal (timestamp_us=1700000020000000)
 //! # device gone: read failed: No such device (timestamp_us=1700000010000000)
 //! # end: estimated rate 257.142857 Hz
 //! ```
+//!
+//! A restart (the device restarted, or its counter jumped where no packets can be missing) is
+//! no loss: the next data line is the first packet after it, and its counter is the one after
+//! the arrow. The last word before the time says what showed it: `reset-signal` or
+//! `elapsed-time` ([`libeeg::RestartEvidence::name`]).
 //!
 //! Free text in events (device ids, reasons, device names) has its control characters escaped
 //! (`\n`, `\u{1b}`), so an event is always exactly one line.
@@ -138,6 +144,17 @@ impl<W: Write> Sink for TextSink<W> {
                     "switches {previous} -> {current} at sample {sample_index}"
                 )
             }
+            Note::Restart {
+                sample_index,
+                timestamp_us,
+                previous_counter,
+                counter,
+                evidence,
+            } => write!(
+                line,
+                "restart at sample {sample_index}: counter {previous_counter} -> {counter}, {} (timestamp_us={timestamp_us})",
+                evidence.name()
+            ),
             Note::CounterStalled { counter } => write!(line, "counter stalled at {counter}"),
             Note::TrailingBytes { count } => {
                 write!(
@@ -223,6 +240,20 @@ pub(super) mod tests {
                 previous: 15,
                 current: 11,
             },
+            Note::Restart {
+                sample_index: 5120,
+                timestamp_us: 1_700_000_020_000_000,
+                previous_counter: 57,
+                counter: 0,
+                evidence: libeeg::RestartEvidence::ResetSignal,
+            },
+            Note::Restart {
+                sample_index: 6000,
+                timestamp_us: 1_700_000_023_437_500,
+                previous_counter: 12,
+                counter: 200,
+                evidence: libeeg::RestartEvidence::ElapsedTime,
+            },
             Note::CounterStalled { counter: 7 },
             Note::TrailingBytes { count: 5 },
         ]
@@ -260,6 +291,8 @@ pub(super) mod tests {
 # device gone: read failed:\\tgone\\u{1b}[2J (timestamp_us=1700000010000000)
 # device back: /dev/ttyUSB0 (timestamp_us=1700000012000000)
 # switches 15 -> 11 at sample 400
+# restart at sample 5120: counter 57 -> 0, reset-signal (timestamp_us=1700000020000000)
+# restart at sample 6000: counter 12 -> 200, elapsed-time (timestamp_us=1700000023437500)
 # counter stalled at 7
 # 5 bytes at the end made no packet
 # end: estimated rate 257.142857 Hz

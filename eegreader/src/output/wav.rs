@@ -155,6 +155,7 @@ impl Sink for WavSink {
                 let frames = (*count).min(MAX_SILENCE_S * u64::from(self.rate_hz));
                 self.write_frames(frames, || [0; CHANNELS])
             }
+            // A restart loses nothing: the next frame follows the last, as the packets do.
             _ => Ok(()),
         }
     }
@@ -263,6 +264,15 @@ mod tests {
         })
         .unwrap();
         sink.record(&record(1_000_005, 9)).unwrap();
+        sink.note(&Note::Restart {
+            sample_index: 1_000_006,
+            timestamp_us: 0,
+            previous_counter: 9,
+            counter: 0,
+            evidence: libeeg::RestartEvidence::ResetSignal,
+        })
+        .unwrap();
+        sink.record(&record(1_000_006, 0)).unwrap();
         sink.finish(257.142).unwrap();
         assert_eq!(sink.size(), std::fs::metadata(&path).unwrap().len());
 
@@ -271,13 +281,15 @@ mod tests {
         assert_eq!(spec.sample_rate, 257);
         assert_eq!(spec.bits_per_sample, 16);
         assert_eq!(spec.sample_format, SampleFormat::Int);
-        assert_eq!(frames.len(), 1 + 3 + 1 + 2570 + 1);
+        assert_eq!(frames.len(), 1 + 3 + 1 + 2570 + 1 + 1);
         let packet = [0, -14 * 64, 18 * 64, 32704, -32768, 0];
         assert_eq!(frames[0], packet);
         assert!(frames[1..4].iter().all(|f| *f == [0; 6]));
         assert_eq!(frames[4], packet);
         assert!(frames[5..2575].iter().all(|f| *f == [0; 6]));
         assert_eq!(frames[2575], packet);
+        // No silence for the restart.
+        assert_eq!(frames[2576], packet);
     }
 
     #[test]

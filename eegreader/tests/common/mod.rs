@@ -474,3 +474,28 @@ pub fn assert_no_panic(stderr: &str) {
         "eegreader panicked:\n{stderr}"
     );
 }
+
+/// A P2 packet: `A5 5A 02 counter`, six big-endian 10-bit samples, the switches.
+pub fn p2_packet(counter: u8, samples: [u16; 6], switches: u8) -> Vec<u8> {
+    let mut packet = vec![0xA5, 0x5A, 0x02, counter];
+    for sample in samples {
+        packet.extend(sample.to_be_bytes());
+    }
+    packet.push(switches);
+    packet
+}
+
+/// The packets of a board that restarts the way the Olimex shield's sketch does (PROTOCOL.md):
+/// `before` packets counting from 0 (switches 0x01, samples that vary), then the reset signal
+/// (`signal` packets with counter 0, every channel 512, switches 0x02), then `after` packets
+/// counting from 1. The restart is at sample index `before`.
+pub fn restarting_board(before: usize, signal: usize, after: usize) -> Vec<Vec<u8>> {
+    let normal = |i: usize, counter: u8| {
+        let v = 400 + (i % 200) as u16;
+        p2_packet(counter, [v, v + 1, v + 2, v + 3, v + 4, v + 5], 0x01)
+    };
+    let mut packets: Vec<Vec<u8>> = (0..before).map(|i| normal(i, i as u8)).collect();
+    packets.extend((0..signal).map(|_| p2_packet(0, [512; 6], 0x02)));
+    packets.extend((0..after).map(|i| normal(before + signal + i, (i + 1) as u8)));
+    packets
+}

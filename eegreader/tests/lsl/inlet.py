@@ -1,9 +1,10 @@
 """Receives eegreader's LSL streams NAME and NAME-events with pylsl and prints what came.
 
 Usage: inlet.py NAME. Prints `ready` once both inlets are subscribed, then at the end
-`offset <wall clock minus LSL clock, s>`, one `sample <lsl time> <v1> .. <v6>` line per
-sample and one `marker <lsl time> <text>` line per marker, in arrival order. Stops when no
-sample came for 2 s after the first or the streams are gone (the reader ended).
+`offset <wall clock minus LSL clock, s>`, `rate <the data stream's declared rate, Hz>`, one
+`sample <lsl time> <v1> .. <v6>` line per sample and one `marker <lsl time> <text>` line per
+marker, in arrival order. Stops when no sample came for 2 s after the first or the streams are
+gone (the reader ended).
 """
 
 import sys
@@ -21,10 +22,12 @@ def resolve(stream_name):
     return found[0]
 
 
-# The marker inlet first: the reader waits for a consumer of the data stream only.
+# The marker inlet first: the reader holds its samples and markers for a consumer of the data
+# stream only.
 events = pylsl.StreamInlet(resolve(name + "-events"))
 events.open_stream(10.0)
-data = pylsl.StreamInlet(resolve(name))
+data_info = resolve(name)
+data = pylsl.StreamInlet(data_info)
 data.open_stream(10.0)
 print("ready", flush=True)
 
@@ -59,6 +62,7 @@ before = pylsl.local_clock()
 wall = time.time()
 after = pylsl.local_clock()
 print(f"offset {wall - (before + after) / 2!r}")
+print(f"rate {data_info.nominal_srate()!r}")
 for stamp, values in samples:
     print("sample", repr(stamp), *(repr(v) for v in values))
 for stamp, (text,) in markers:

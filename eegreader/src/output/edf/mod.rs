@@ -19,10 +19,14 @@
 //!   silently shift everything after a gap. An outage is filled the same way (about 11 MB per
 //!   hour); its extent is the `Note::Lost` reported after the device comes back.
 //! - Annotations: lost packets (with the count and duration), resyncs (skipped bytes), device
-//!   gone and back, and switch presses and releases (which switch). Each data record carries
-//!   2048 bytes of annotations, about 45 events; more in one second wait for the next records,
-//!   and what still does not fit at the end is counted in one last annotation. (A replay of a
-//!   badly damaged capture can have more; the CSV and JSON outputs list every event.)
+//!   gone and back, device restarts (`device restart (reset signal): counter 57 -> 0`, at the
+//!   first packet after it), and switch presses and releases (which switch). A restart is no
+//!   gap: no packet is missing, so nothing is filled, and the time a live device spent booting
+//!   is not in the file (its samples follow one another at the record rate). Each data record
+//!   carries 2048 bytes of annotations, about 45 events; more in one second wait for the next
+//!   records, and what still does not fit at the end is counted in one last annotation. (A
+//!   replay of a badly damaged capture can have more; the CSV and JSON outputs list every
+//!   event.)
 //! - Crash safety: every [`Sink::flush`] (at least once a second) writes the complete records
 //!   and the record in progress, padded with mid-scale samples under a `BAD_ACQ_SKIP`
 //!   annotation, then the header's record count: after `kill -9` the file opens in every
@@ -413,6 +417,18 @@ impl Sink for EdfSink {
             Note::DeviceBack { device, .. } => {
                 self.device_back_now();
                 self.device_back = Some(device.clone());
+            }
+            Note::Restart {
+                sample_index,
+                previous_counter,
+                counter,
+                evidence,
+                ..
+            } => {
+                // A device that comes back restarted: "device back" first.
+                self.device_back_now();
+                let text = texts::restart(*evidence, *previous_counter, *counter);
+                self.annotate(*sample_index, None, text);
             }
             Note::Switches {
                 sample_index,

@@ -225,6 +225,49 @@ fn an_outage_is_filled_and_annotated_from_gone_to_back() {
 }
 
 #[test]
+fn a_restart_is_an_instant_at_its_first_packet_and_no_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("restart.edf");
+    let mut sink = EdfSink::create(&path, &session(4.0)).unwrap();
+    for i in 0..3 {
+        sink.record(&record(i, 100 + i as u8)).unwrap();
+    }
+    // An Arduino resets when its port is opened again: back, then restarted.
+    sink.note(&Note::DeviceBack {
+        device: "/dev/ttyACM0".to_owned(),
+        timestamp_us: 0,
+    })
+    .unwrap();
+    sink.note(&Note::Restart {
+        sample_index: 3,
+        timestamp_us: 0,
+        previous_counter: 102,
+        counter: 0,
+        evidence: libeeg::RestartEvidence::ResetSignal,
+    })
+    .unwrap();
+    for i in 3..6 {
+        sink.record(&record(i, 0)).unwrap();
+    }
+    sink.finish(4.0).unwrap();
+    let written = std::fs::read(&path).unwrap();
+    let mut expected = expected_header(2, "1");
+    // Six packets in a row: nothing filled, nothing marked BAD.
+    expected.extend(data_record(
+        [PACKET; 4],
+        b"+0\x14\x14\0\
+          +0.75\x14device back: /dev/ttyACM0\x14\0\
+          +0.75\x14device restart (reset signal): counter 102 -> 0\x14\0",
+    ));
+    expected.extend(data_record(
+        [PACKET, PACKET, MID, MID],
+        b"+1\x14\x14\0\
+          +1.5\x150.5\x14BAD_ACQ_SKIP no data: padding after the last sample\x14\0",
+    ));
+    assert!(written == expected, "the bytes differ");
+}
+
+#[test]
 fn events_beyond_a_blocks_room_move_to_later_records() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("busy.edf");

@@ -28,6 +28,14 @@ pub fn device_back(device: &str) -> String {
     clean(&format!("device back: {device}"))
 }
 
+/// The device restarted (or its counter jumped where no packet can be missing): no loss, so an
+/// instant at the first packet after it, saying what showed it.
+pub fn restart(evidence: libeeg::RestartEvidence, previous_counter: u8, counter: u8) -> String {
+    // The outputs' names with spaces, as EEG tools show annotations to people.
+    let evidence = evidence.name().replace('-', " ");
+    format!("device restart ({evidence}): counter {previous_counter} -> {counter}")
+}
+
 /// One text per switch that changed. Bits 3..0 are inputs PD5..PD2, so switch `n` is bit
 /// `n - 1` on pin PD`n + 1`; a pressed switch reads 0.
 pub fn switches(previous: u8, current: u8) -> Vec<String> {
@@ -76,5 +84,13 @@ mod tests {
             "device gone: read failed "
         );
         assert_eq!(device_back(&"é".repeat(200)).len(), 199);
+        assert_eq!(
+            restart(libeeg::RestartEvidence::ResetSignal, 57, 0),
+            "device restart (reset signal): counter 57 -> 0"
+        );
+        assert_eq!(
+            restart(libeeg::RestartEvidence::ElapsedTime, 12, 200),
+            "device restart (elapsed time): counter 12 -> 200"
+        );
     }
 }
