@@ -79,6 +79,8 @@ fn the_status_bar_counts_packets_lost_and_skipped_lines() {
     harness.get_by_label("Packets: 395");
     harness.get_by_label("Lost: 5");
     harness.get_by_label("Skipped lines: 2");
+    // Shown only once the device restarted.
+    assert!(harness.query_by_label_contains("Restarts").is_none());
     assert_eq!(harness.state().session().counters().lines, 398);
 }
 
@@ -301,6 +303,32 @@ fn a_resync_and_a_switch_press_show_as_marks() {
         range.0 < 1.96 && range.1 > 1.96 && !harness.state().view().follow,
         "{range:?}"
     );
+}
+
+#[test]
+fn a_restart_shows_as_a_mark_and_not_as_lost_data() {
+    let (mut harness, tx) = live();
+    let restart = Marker::Restart {
+        sample_index: 768,
+        at_us: START_US + 3_000_000,
+        previous_counter: 255,
+        counter: 0,
+        evidence: "reset-signal".into(),
+    };
+    tx.send(with_marker(batch(0, 1500), 768, restart)).unwrap();
+    harness.run();
+    // On the top plot, and listed with its time; the tooltip says what it was.
+    harness.get_by_label("restart");
+    harness.get_by_label("0:03.0  restart");
+    harness.get_by_label("Lost: 0");
+    harness.get_by_label("Restarts: 1");
+    let marks: Vec<_> = harness.state().session().marks().cloned().collect();
+    assert_eq!(marks.len(), 1);
+    assert_eq!(
+        marks[0].detail(),
+        "device restart: counter 255 -> 0 (reset signal), nothing lost"
+    );
+    assert_eq!(harness.state().session().gaps().count(), 0);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The events list: every gap and mark (resync, device back, switch press) still in the
+//! The events list: every gap and mark (resync, device back, restart, switch press) still in the
 //! history, newest first; a click brings it into view.
 
 use egui::{Color32, RichText, Ui};

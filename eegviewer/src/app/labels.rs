@@ -84,16 +84,45 @@ pub fn gap_summary(gaps: &[(f32, &Gap)]) -> String {
     }
 }
 
-/// The label of neighbouring marks: the mark's own, "resync ×3" for several of a kind, else
-/// "5 events".
+/// The label of neighbouring marks: the mark's own, "resync ×3" for several of a kind,
+/// "restart +2" if the device restarted among them (the Olimex shield's reset signal also
+/// changes the switch byte, so a restart always comes with "switch" marks), else "5 events".
 pub fn mark_summary(marks: &[(f32, &Mark)]) -> String {
     let first = marks[0].1.label();
     if marks.len() == 1 {
         first
     } else if marks.iter().all(|(_, m)| m.label() == first) {
         format!("{first} ×{}", marks.len())
+    } else if the_restart(marks).is_some() {
+        format!("restart +{}", marks.len() - 1)
     } else {
         format!("{} events", marks.len())
+    }
+}
+
+/// The colour of a [`mark_summary`] label: its marks' colour if they are of one kind, the
+/// restart's if it names one, else white.
+pub fn mark_summary_color(marks: &[(f32, &Mark)]) -> Color32 {
+    let first = &marks[0].1.kind;
+    let one_kind = marks
+        .iter()
+        .all(|(_, m)| std::mem::discriminant(&m.kind) == std::mem::discriminant(first));
+    match the_restart(marks) {
+        _ if one_kind => mark_color(first),
+        Some(restart) => mark_color(&restart.kind),
+        None => Color32::WHITE,
+    }
+}
+
+/// The one restart among `marks`, if there is exactly one.
+fn the_restart<'a>(marks: &[(f32, &'a Mark)]) -> Option<&'a Mark> {
+    let mut restarts = marks
+        .iter()
+        .map(|(_, m)| *m)
+        .filter(|m| matches!(m.kind, MarkKind::Restart { .. }));
+    match (restarts.next(), restarts.next()) {
+        (Some(restart), None) => Some(restart),
+        _ => None,
     }
 }
 
@@ -102,6 +131,7 @@ pub fn mark_color(kind: &MarkKind) -> Color32 {
     match kind {
         MarkKind::Resync { .. } => Color32::from_rgb(0xff, 0xc8, 0x6b),
         MarkKind::DeviceBack { .. } => Color32::from_rgb(0x9c, 0xe6, 0xa8),
+        MarkKind::Restart { .. } => Color32::from_rgb(0xd0, 0xb0, 0xff),
         MarkKind::SwitchPressed { .. } => Color32::from_rgb(0x9f, 0xdc, 0xf5),
     }
 }
@@ -245,6 +275,24 @@ mod tests {
         ];
         let items: Vec<(f32, &Mark)> = vec![(0.0, &mixed[0]), (5.0, &mixed[1])];
         assert_eq!(cluster(&items, mark_summary, width)[0].text, "2 events");
+        // A restart is named among the switch changes its reset signal brings.
+        let restart = Mark {
+            t: 0.0,
+            kind: MarkKind::Restart {
+                previous_counter: 57,
+                counter: 0,
+                evidence: "reset-signal".into(),
+            },
+        };
+        let items: Vec<(f32, &Mark)> = vec![(0.0, &mixed[1]), (0.0, &restart), (5.0, &mixed[0])];
+        assert_eq!(cluster(&items, mark_summary, width)[0].text, "restart +2");
+        assert_eq!(
+            mark_summary_color(&items),
+            mark_color(&restart.kind),
+            "in the restart's colour"
+        );
+        assert_eq!(mark_summary_color(&items[..1]), mark_color(&mixed[1].kind));
+        assert_eq!(mark_summary_color(&[items[0], items[2]]), Color32::WHITE);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Moments in the stream worth a line on the plots besides its gaps: resynchronisations, the
-//! device coming back after an outage, switch presses. [`Marks`] keeps them with their
-//! stream times, bounded like the gaps.
+//! device coming back after an outage, device restarts, switch presses. [`Marks`] keeps them
+//! with their stream times, bounded like the gaps.
 
 use std::collections::VecDeque;
 
@@ -19,6 +19,15 @@ pub enum MarkKind {
     DeviceBack {
         /// Which device, as the reader named it.
         device: String,
+    },
+    /// The device restarted (no data is missing: its counter started again).
+    Restart {
+        /// The counter before the jump.
+        previous_counter: u8,
+        /// The counter after it.
+        counter: u8,
+        /// What showed it (`reset-signal`, `elapsed-time`).
+        evidence: String,
     },
     /// A switch input was pressed.
     SwitchPressed {
@@ -42,6 +51,7 @@ impl Mark {
         match self.kind {
             MarkKind::Resync { .. } => "resync".to_owned(),
             MarkKind::DeviceBack { .. } => "device back".to_owned(),
+            MarkKind::Restart { .. } => "restart".to_owned(),
             MarkKind::SwitchPressed { switch } => format!("switch {switch}"),
         }
     }
@@ -55,6 +65,14 @@ impl Mark {
             }
             MarkKind::DeviceBack { device } if device.is_empty() => "device back".to_owned(),
             MarkKind::DeviceBack { device } => format!("device back: {device}"),
+            MarkKind::Restart {
+                previous_counter,
+                counter,
+                evidence,
+            } => format!(
+                "device restart: counter {previous_counter} -> {counter} ({}), nothing lost",
+                evidence.replace('-', " ")
+            ),
             MarkKind::SwitchPressed { switch } => format!("switch {switch} pressed"),
         }
     }
@@ -124,6 +142,19 @@ mod tests {
         assert_eq!(all[0].t, 1.5);
         assert_eq!(all[0].label(), "resync");
         assert_eq!(all[0].detail(), "resync after 3 skipped bytes");
+        let restart = Mark {
+            t: 0.0,
+            kind: MarkKind::Restart {
+                previous_counter: 57,
+                counter: 0,
+                evidence: "reset-signal".into(),
+            },
+        };
+        assert_eq!(restart.label(), "restart");
+        assert_eq!(
+            restart.detail(),
+            "device restart: counter 57 -> 0 (reset signal), nothing lost"
+        );
         for i in 0..MAX_MARKS + 10 {
             marks.push(MarkKind::SwitchPressed { switch: 1 });
             marks.stamp(2.0 + i as f64);

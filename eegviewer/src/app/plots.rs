@@ -5,7 +5,7 @@
 //! from borrowed points, one line per segment so no line crosses a gap. The time axis is laid
 //! out by a [`TimeLayout`]: scrolling, or a sweep whose two pieces (the sweep being written and
 //! the rest of the previous one) are decimated and drawn apart, so no line crosses the wrap
-//! point either. Gaps are shaded, marks (resyncs, device back, switch presses) are thin
+//! point either. Gaps are shaded, marks (resyncs, device back, restarts, switch presses) are thin
 //! dotted lines (a resync at a gap's edge only gets its label), and the top plot names both
 //! ([`labels`]). A click places a measurement cursor, Shift+click the second one
 //! ([`cursor`](super::cursor)).
@@ -19,7 +19,7 @@ use egui_plot::{
 };
 use libeeg::CHANNELS;
 
-use super::labels::{self, GAP_TEXT, Row, cluster, gap_summary, mark_color, mark_summary};
+use super::labels::{self, GAP_TEXT, Row, cluster, gap_summary, mark_summary, mark_summary_color};
 use super::marks::{Mark, MarkKind};
 use super::session::{Gap, Session};
 use super::time_layout::TimeLayout;
@@ -404,18 +404,7 @@ fn top_labels(ui: &Ui, transform: &PlotTransform, overlay: &Overlay<'_>, header_
     let mark_clusters = cluster(&mark_items, mark_summary, width);
     let mark_line =
         |i: usize| format!("{}  {}", clock(mark_items[i].1.t), mark_items[i].1.detail());
-    let mark_colour = |items: Range<usize>| {
-        let kinds = &mark_items[items];
-        let first = &kinds[0].1.kind;
-        if kinds
-            .iter()
-            .all(|(_, m)| std::mem::discriminant(&m.kind) == std::mem::discriminant(first))
-        {
-            mark_color(first)
-        } else {
-            Color32::WHITE
-        }
-    };
+    let mark_colour = |items: Range<usize>| mark_summary_color(&mark_items[items]);
     Row {
         plot,
         top: plot.top() + 1.0 + row_height,

@@ -71,6 +71,8 @@ pub struct Counters {
     pub first_skipped: Option<String>,
     /// Resynchronisations of the device's byte stream.
     pub resyncs: u64,
+    /// Device restarts (no data lost).
+    pub restarts: u64,
     /// Batches taken.
     pub batches: u64,
 }
@@ -173,6 +175,22 @@ impl Session {
             Marker::DeviceBack { device, .. } => self.marks.push(MarkKind::DeviceBack {
                 device: device.clone(),
             }),
+            Marker::Restart {
+                previous_counter,
+                counter,
+                evidence,
+                ..
+            } => {
+                self.counters.restarts += 1;
+                self.marks.push(MarkKind::Restart {
+                    previous_counter: *previous_counter,
+                    counter: *counter,
+                    evidence: evidence.clone(),
+                });
+                // The device's sampling started afresh, after however long it took to boot:
+                // that time is no part of the sample rate.
+                self.rate.restart();
+            }
             Marker::SwitchChange {
                 previous, current, ..
             } => {
@@ -229,6 +247,7 @@ impl Session {
             .unwrap_or(self.counters.packets + self.counters.lost);
         if let Some(rate) = self.rate.push(t, position) {
             self.filters.set_rate_hz(rate);
+            self.quality.set_rate_hz(rate);
         }
     }
 
@@ -285,7 +304,7 @@ impl Session {
         self.gaps.iter().filter(move |g| g.end >= oldest)
     }
 
-    /// Resyncs, device returns and switch presses still in the history, oldest first.
+    /// Resyncs, device returns, restarts and switch presses still in the history, oldest first.
     pub fn marks(&self) -> impl Iterator<Item = &Mark> {
         self.marks
             .since(self.history.oldest_time().unwrap_or(f64::INFINITY))
@@ -465,6 +484,68 @@ mod tests {
         );
         assert_eq!(gaps[0].end, time(612));
         assert_eq!(session.counters().resyncs, 1);
+    }
+
+    #[test]
+    fn a_restart_is_a_mark_at_its_first_sample_and_no_gap() {
+        let mut session = Session::new(60.0, FilterSettings::OFF);
+        let restart = Marker::Restart {
+            sample_index: 300,
+            at_us: sample(300).timestamp_us,
+            previous_counter: 43,
+            counter: 0,
+            evidence: "reset-signal".into(),
+        };
+        session.ingest(&Batch {
+            samples: (0..600).map(sample).collect(),
+            markers: vec![MarkerAt {
+                before_sample: 300,
+                marker: restart,
+            }],
+            ..Batch::default()
+        });
+        let marks: Vec<&Mark> = session.marks().collect();
+        assert_eq!(marks.len(), 1);
+        assert_eq!(marks[0].label(), "restart");
+        let t300 = (sample(300).timestamp_us - sample(0).timestamp_us) as f64 * 1e-6;
+        assert_eq!(marks[0].t, t300);
+        assert_eq!(session.gaps().count(), 0);
+        let c = session.counters();
+        assert_eq!((c.packets, c.lost, c.restarts), (600, 0, 1));
+    }
+
+    #[test]
+    fn the_rate_leaves_out_the_time_a_restart_took() {
+        // A 200 Hz board that took 1.5 s to boot: its samples resume 1.5 s later.
+        let at = |i: u64, boot_us: i64| Sample {
+            timestamp_us: 1_000_000 + i as i64 * 5_000 + boot_us,
+            ..sample(i)
+        };
+        let mut samples: Vec<Sample> = (0..1000).map(|i| at(i, 0)).collect();
+        // Less than a measuring interval after it: the last interval measured would span it.
+        samples.extend((1000..1300).map(|i| at(i, 1_500_000)));
+        let restart = Marker::Restart {
+            sample_index: 1000,
+            at_us: samples[1000].timestamp_us,
+            previous_counter: 231,
+            counter: 0,
+            evidence: "elapsed-time".into(),
+        };
+        let mut session = Session::new(60.0, FilterSettings::OFF);
+        session.ingest(&Batch {
+            samples,
+            markers: vec![MarkerAt {
+                before_sample: 1000,
+                marker: restart,
+            }],
+            ..Batch::default()
+        });
+        let rate = session.rate_hz().expect("measured");
+        assert!((rate - 200.0).abs() < 0.5, "{rate}");
+        // The boot time is a hole in time, with the restart at its end.
+        let gaps: Vec<&Gap> = session.gaps().collect();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(session.marks().next().unwrap().t, gaps[0].end);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The status bar: packets, measured rate, lost, skipped lines, latency, and the stream's
-//! state.
+//! The status bar: packets, measured rate, lost, restarts (if any), skipped lines, latency,
+//! and the stream's state.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -28,6 +28,12 @@ pub fn show(ui: &mut Ui, session: &Session, review: bool, paused: bool, loading:
         } else {
             RichText::new(lost)
         });
+        // Most devices never restart: shown once one did.
+        if c.restarts > 0 {
+            ui.separator();
+            ui.label(format!("Restarts: {}", c.restarts))
+                .on_hover_text("the device restarted; no data is missing");
+        }
         ui.separator();
         let skipped = ui.label(format!("Skipped lines: {}", c.skipped_lines));
         if let Some(first) = &c.first_skipped {

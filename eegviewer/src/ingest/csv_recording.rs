@@ -18,9 +18,9 @@
 //!
 //! Columns are found by name in the column row. `packet` rows are samples (raw codes; the
 //! `_uv` columns are ignored); `gap` rows are [`Marker::Lost`], `device_gone` and `device_back`
-//! rows outages, and the other event rows their markers. Switch changes have no row in the
-//! file: they are found from the `switches` column, as the decoder finds them (starting from
-//! 15, none pressed). A row that does not parse is a garbage line; an unknown `kind` is
+//! rows outages, `restart` rows [`Marker::Restart`], and the other event rows their markers.
+//! Switch changes have no row in the file: they are found from the `switches` column, as the
+//! decoder finds them (starting from 15, none pressed). A row that does not parse is a garbage line; an unknown `kind` is
 //! ignored. The `#` lines at the top fill [`RecordingInfo`]; those at the end (written when the
 //! session finished) add the estimated rate and a [`Marker::ReaderFinished`].
 
@@ -275,6 +275,20 @@ impl Rows {
                 .map(|skipped_bytes| Marker::Resync { skipped_bytes }),
             b"trailing_bytes" => setting(cell(self.columns.detail), b"bytes=")
                 .map(|count| Marker::TrailingBytes { count }),
+            b"restart" => (|| {
+                // detail: previous_counter=57 evidence=reset-signal
+                let detail = std::str::from_utf8(cell(self.columns.detail)?).ok()?;
+                let (previous, evidence) = detail
+                    .strip_prefix("previous_counter=")?
+                    .split_once(" evidence=")?;
+                Some(Marker::Restart {
+                    sample_index: field::unsigned(cell(self.columns.sample_index)?)?,
+                    at_us: field::signed(cell(self.columns.timestamp_us)?)?,
+                    previous_counter: field::small(previous.as_bytes(), u8::MAX)?,
+                    counter: field::small(cell(self.columns.counter)?, u8::MAX)?,
+                    evidence: field::evidence(evidence)?,
+                })
+            })(),
             b"counter_stalled" => cell(self.columns.counter)
                 .and_then(|c| field::small(c, u8::MAX))
                 .map(|counter| Marker::CounterStalled { counter }),
@@ -369,7 +383,8 @@ resync,,,,,,,,,,,,,,,,,,skipped_bytes=37
 device_id,,,,,,,,,,,,,,,,,,mEEGv1.0
 counter_stalled,,,7,,,,,,,,,,,,,,,
 trailing_bytes,,,,,,,,,,,,,,,,,,bytes=5
-packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
+restart,5,1700000000019530,0,,,,,,,,,,,,,,,previous_counter=21 evidence=reset-signal
+packet,5,1700000000019530,0,1,2,3,4,5,6,0,0,0,0,0,0,11,,
 # packets=3
 # lost=3
 # estimated_rate_hz=257.142857
@@ -401,7 +416,7 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
         );
         assert_eq!(batches.len(), 1);
         let batch = &batches[0];
-        assert_eq!((batch.lines, batch.garbage_lines), (12, 0));
+        assert_eq!((batch.lines, batch.garbage_lines), (13, 0));
         assert_eq!(
             batch.samples,
             [
@@ -422,7 +437,7 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
                 Sample {
                     timestamp_us: 1_700_000_000_019_530,
                     sample_index: Some(5),
-                    frame: 22,
+                    frame: 0,
                     values: [1, 2, 3, 4, 5, 6],
                     switches: 11,
                 },
@@ -472,6 +487,16 @@ packet,5,1700000000019530,22,1,2,3,4,5,6,0,0,0,0,0,0,11,,
                 at(2, Marker::CounterStalled { counter: 7 }),
                 at(2, Marker::TrailingBytes { count: 5 }),
                 at(
+                    2,
+                    Marker::Restart {
+                        sample_index: 5,
+                        at_us: 1_700_000_000_019_530,
+                        previous_counter: 21,
+                        counter: 0,
+                        evidence: "reset-signal".into()
+                    }
+                ),
+                at(
                     3,
                     Marker::ReaderFinished {
                         estimated_rate_hz: Some(257.142857)
@@ -506,6 +531,7 @@ packet,0,1700000000000000,17,512,498,530,1024,0,512,0,-7,9,255.5,-256,0,15,,
 packet,1,1700000000000000,17,512,498,530
 packet,2,1700000000000000,17,512,498,530,x,0,512,0,-7,9,255.5,-256,0,15,,
 gap,3,1700000000000000,,,,,,,,,,,,,,,,
+restart,3,1700000000000000,0,,,,,,,,,,,,,,,evidence=reset-signal
 annotation,,,,,,,,,,,,,,,,,,hello
 protocol,,,,,,,,,,,,,,,,,,P3
 packet,4,1700000000000000,64,512,498,530,1,0,512,0,-7,9,255.5,-256,0,15,,
@@ -517,7 +543,7 @@ packet,5,1700000000000000,63,512,498,530,1,0,512,0,-7,9,255.5,-256,0,15,,
         let batch = &batches[0];
         assert_eq!(
             (batch.lines, batch.garbage_lines, batch.samples.len()),
-            (8, 5, 1)
+            (9, 6, 1)
         );
         assert_eq!(batch.samples[0].sample_index, Some(5));
         assert!(

@@ -1,6 +1,6 @@
-//! Decimal fields of packets and events, shared by the text, JSON and CSV parsers: plain ASCII
-//! digits (an optional `-` for timestamps), checked for overflow and for the range eegreader
-//! can write, so a damaged value is refused rather than drawn.
+//! Fields of packets and events, shared by the text, JSON and CSV parsers: decimals are plain
+//! ASCII digits (an optional `-` for timestamps), checked for overflow and for the range
+//! eegreader can write, so a damaged value is refused rather than drawn.
 
 use libeeg::{MAX_CODE, Protocol, p2};
 
@@ -74,6 +74,15 @@ pub fn small(field: &[u8], max: u8) -> Option<u8> {
         .map(|v| v as u8)
 }
 
+/// A restart's evidence as eegreader names it (`reset-signal`, `elapsed-time`): a word of
+/// lowercase ASCII letters and dashes, at most 32 bytes. Names libeeg may add later pass too.
+pub fn evidence(field: &str) -> Option<String> {
+    (!field.is_empty()
+        && field.len() <= 32
+        && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+    .then(|| field.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +136,26 @@ mod tests {
         assert_eq!(frame(b"64", Protocol::P3), None);
         assert_eq!(switches(b"15"), Some(15));
         assert_eq!(switches(b"16"), None);
+    }
+
+    #[test]
+    fn evidence_is_one_lowercase_word() {
+        // Every name libeeg gives.
+        for known in [
+            libeeg::RestartEvidence::ResetSignal,
+            libeeg::RestartEvidence::ElapsedTime,
+        ] {
+            assert_eq!(evidence(known.name()).as_deref(), Some(known.name()));
+        }
+        assert_eq!(evidence("watchdog").as_deref(), Some("watchdog"));
+        for bad in [
+            "",
+            "reset signal",
+            "Reset-Signal",
+            "reset-signal)",
+            &"a".repeat(33),
+        ] {
+            assert_eq!(evidence(bad), None, "{bad:?}");
+        }
     }
 }

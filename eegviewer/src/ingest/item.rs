@@ -78,6 +78,21 @@ pub enum Marker {
         /// Now.
         current: u8,
     },
+    /// The device restarted, or its counter jumped where no packet can be missing: no loss, the
+    /// next sample follows the last.
+    Restart {
+        /// Sample index of the first packet after it.
+        sample_index: u64,
+        /// Its sample time, microseconds since the Unix epoch.
+        at_us: i64,
+        /// The counter before the jump.
+        previous_counter: u8,
+        /// The counter after it.
+        counter: u8,
+        /// What showed it, as eegreader and libeeg name it (`reset-signal`, `elapsed-time`);
+        /// kept as text so a newer reader's evidence still shows.
+        evidence: String,
+    },
     /// The counter repeated instead of advancing (firmware start-up).
     CounterStalled {
         /// The repeated value.

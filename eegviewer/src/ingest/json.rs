@@ -152,6 +152,8 @@ struct Fields<'a> {
     previous: Option<Value<'a>>,
     current: Option<Value<'a>>,
     counter: Option<Value<'a>>,
+    previous_counter: Option<Value<'a>>,
+    evidence: Option<Value<'a>>,
     estimated_rate_hz: Option<Value<'a>>,
 }
 
@@ -192,6 +194,8 @@ impl<'a> Fields<'a> {
             "previous" => &mut self.previous,
             "current" => &mut self.current,
             "counter" => &mut self.counter,
+            "previous_counter" => &mut self.previous_counter,
+            "evidence" => &mut self.evidence,
             "estimated_rate_hz" => &mut self.estimated_rate_hz,
             _ => return Some(()),
         };
@@ -293,6 +297,15 @@ fn event(kind: JsonStr<'_>, f: &Fields<'_>) -> Known {
                 sample_index: unsigned(f.sample_index)?,
                 previous: field::switches(digits(f.previous)?)?,
                 current: field::switches(digits(f.current)?)?,
+            })
+        })(),
+        "restart" => (|| {
+            Some(Marker::Restart {
+                sample_index: unsigned(f.sample_index)?,
+                at_us: field::signed(digits(f.timestamp_us)?)?,
+                previous_counter: field::small(digits(f.previous_counter)?, u8::MAX)?,
+                counter: field::small(digits(f.counter)?, u8::MAX)?,
+                evidence: field::evidence(&text(f.evidence)?)?,
             })
         })(),
         "counter_stalled" => digits(f.counter)
@@ -418,6 +431,26 @@ mod tests {
                 },
             ),
             (
+                r#"{"event":"restart","sample_index":5120,"timestamp_us":1700000020000000,"previous_counter":57,"counter":0,"evidence":"reset-signal"}"#,
+                Marker::Restart {
+                    sample_index: 5120,
+                    at_us: 1_700_000_020_000_000,
+                    previous_counter: 57,
+                    counter: 0,
+                    evidence: "reset-signal".into(),
+                },
+            ),
+            (
+                r#"{"event":"restart","sample_index":6000,"timestamp_us":1700000023437500,"previous_counter":12,"counter":200,"evidence":"elapsed-time"}"#,
+                Marker::Restart {
+                    sample_index: 6000,
+                    at_us: 1_700_000_023_437_500,
+                    previous_counter: 12,
+                    counter: 200,
+                    evidence: "elapsed-time".into(),
+                },
+            ),
+            (
                 r#"{"event":"counter_stalled","counter":7}"#,
                 Marker::CounterStalled { counter: 7 },
             ),
@@ -524,6 +557,9 @@ mod tests {
             br#"{"event":"lost","count":3}"#,
             br#"{"event":"protocol","protocol":"P9"}"#,
             br#"{"event":"switches","sample_index":1,"previous":15,"current":16}"#,
+            br#"{"event":"restart","sample_index":1,"timestamp_us":1,"counter":0,"evidence":"reset-signal"}"#,
+            br#"{"event":"restart","sample_index":1,"timestamp_us":1,"previous_counter":256,"counter":0,"evidence":"reset-signal"}"#,
+            br#"{"event":"restart","sample_index":1,"timestamp_us":1,"previous_counter":5,"counter":0,"evidence":"Reset Signal"}"#,
             br#"{"event":"end"}"#,
             br#"{"event":"end","estimated_rate_hz":"fast"}"#,
             br#"{"event":3}"#,

@@ -4,7 +4,7 @@
 //! A capture holds no times, so sample `n` is placed at `start_us + n / rate_hz` (256 Hz unless
 //! told otherwise); lost packets keep their place, as the decoder counts them. Events map to
 //! markers as eegreader maps them: the first sync is the [`Marker::Protocol`], later ones are
-//! [`Marker::Resync`]s.
+//! [`Marker::Resync`]s; a device restart is a [`Marker::Restart`] before its first packet.
 
 use std::io::{self, Read};
 
@@ -136,6 +136,18 @@ impl Capture<'_> {
                 previous,
                 current,
             },
+            Event::Restart {
+                sample_index,
+                previous_counter,
+                counter,
+                evidence,
+            } => Marker::Restart {
+                sample_index,
+                at_us: self.options.time_us(sample_index),
+                previous_counter,
+                counter,
+                evidence: evidence.name().to_owned(),
+            },
             Event::CounterStalled { counter, .. } => Marker::CounterStalled { counter },
             Event::DeviceId(id) => Marker::DeviceId(one_line(&id)),
             Event::TrailingBytes { count } => Marker::TrailingBytes { count },
@@ -262,6 +274,52 @@ mod tests {
         let samples = all_samples(&batches);
         assert_eq!(samples.len(), 37);
         assert_eq!(samples[10].sample_index, Some(13));
+    }
+
+    #[test]
+    fn a_restart_is_a_marker_before_its_first_packet_and_loses_nothing() {
+        // A board counting 0..=99, then the reset signal (40 packets of counter 0, every
+        // channel 512, switches 0x02), then counting from 1 again.
+        let packet = |counter: u8, value: u16, switches: u8| {
+            let mut p = vec![0xA5, 0x5A, 0x02, counter];
+            for _ in 0..6 {
+                p.extend(value.to_be_bytes());
+            }
+            p.push(switches);
+            p
+        };
+        let mut bytes: Vec<u8> = (0..100u8).flat_map(|c| packet(c, 400, 0x01)).collect();
+        bytes.extend((0..40).flat_map(|_| packet(0, 512, 0x02)));
+        bytes.extend((1..=60u8).flat_map(|c| packet(c, 400, 0x01)));
+        let (batches, stats) = decode(&bytes[..], &RawOptions::default()).unwrap();
+        assert_eq!((stats.packets, stats.lost, stats.restarts), (200, 0, 1));
+        let restart = Marker::Restart {
+            sample_index: 100,
+            at_us: 390_625,
+            previous_counter: 99,
+            counter: 0,
+            evidence: "reset-signal".into(),
+        };
+        // Placed before the first packet after it.
+        let (batch, at) = batches
+            .iter()
+            .find_map(|b| Some((b, b.markers.iter().find(|m| m.marker == restart)?)))
+            .unwrap_or_else(|| panic!("{:?}", all_markers(&batches)));
+        let first = batch.samples[at.before_sample];
+        assert_eq!((first.sample_index, first.frame), (Some(100), 0));
+        // Sample indices run on: no gap.
+        let samples = all_samples(&batches);
+        assert!(
+            samples
+                .iter()
+                .enumerate()
+                .all(|(i, s)| s.sample_index == Some(i as u64))
+        );
+        assert!(
+            !all_markers(&batches)
+                .iter()
+                .any(|m| matches!(m, Marker::Lost { .. }))
+        );
     }
 
     #[test]

@@ -120,6 +120,20 @@ fn event(text: &str) -> Option<Marker> {
             current: field::switches(current.as_bytes())?,
         });
     }
+    if let Some(rest) = text.strip_prefix("restart at sample ") {
+        // restart at sample 5120: counter 57 -> 0, reset-signal (timestamp_us=1700000020000000)
+        let (rest, at_us) = timestamp_suffix(rest)?;
+        let (sample, rest) = rest.split_once(": counter ")?;
+        let (previous, rest) = rest.split_once(" -> ")?;
+        let (counter, evidence) = rest.split_once(", ")?;
+        return Some(Marker::Restart {
+            sample_index: number(sample)?,
+            at_us,
+            previous_counter: field::small(previous.as_bytes(), u8::MAX)?,
+            counter: field::small(counter.as_bytes(), u8::MAX)?,
+            evidence: field::evidence(evidence)?,
+        });
+    }
     if let Some(rest) = text.strip_prefix("counter stalled at ") {
         return Some(Marker::CounterStalled {
             counter: field::small(rest.as_bytes(), u8::MAX)?,
@@ -259,6 +273,26 @@ mod tests {
                 },
             ),
             (
+                "# restart at sample 5120: counter 57 -> 0, reset-signal (timestamp_us=1700000020000000)",
+                Marker::Restart {
+                    sample_index: 5120,
+                    at_us: 1_700_000_020_000_000,
+                    previous_counter: 57,
+                    counter: 0,
+                    evidence: "reset-signal".into(),
+                },
+            ),
+            (
+                "# restart at sample 6000: counter 12 -> 200, elapsed-time (timestamp_us=1700000023437500)",
+                Marker::Restart {
+                    sample_index: 6000,
+                    at_us: 1_700_000_023_437_500,
+                    previous_counter: 12,
+                    counter: 200,
+                    evidence: "elapsed-time".into(),
+                },
+            ),
+            (
                 "# counter stalled at 7",
                 Marker::CounterStalled { counter: 7 },
             ),
@@ -310,6 +344,10 @@ mod tests {
             "# protocol P4",
             "# switches 15 -> 99 at sample 1",
             "# counter stalled at 300",
+            "# restart at sample 5: counter 57 -> 256, reset-signal (timestamp_us=1)",
+            "# restart at sample 5: counter 57 -> 0, (timestamp_us=1)",
+            "# restart at sample 5: counter 57 -> 0, reset signal (timestamp_us=1)",
+            "# restart at sample 5: counter 57 -> 0 (timestamp_us=1)",
             "# end: estimated rate fast Hz",
             "# end: estimated rate NaN Hz",
             "#lost 3 packets",

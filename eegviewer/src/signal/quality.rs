@@ -95,6 +95,15 @@ impl ChannelQuality {
         }
     }
 
+    /// Measures at `rate_hz` from now on, when it differs from the rate in use by more than 1 %
+    /// (every channel starts over then): a board's real rate can be far from the nominal one
+    /// (125 Hz where 256 is nominal), and hum is found at the wrong frequency without it.
+    pub fn set_rate_hz(&mut self, rate_hz: f64) {
+        if rate_hz.is_finite() && rate_hz > 0.0 && (rate_hz / self.rate_hz - 1.0).abs() > 0.01 {
+            *self = Self::new(self.monitors.len(), rate_hz, self.mains);
+        }
+    }
+
     /// Feeds one packet's raw codes (0..=1023), taken at `t` seconds. Returns true when the
     /// issues of any channel changed.
     ///
@@ -215,6 +224,28 @@ mod tests {
         // Still railed after the gap: no change reported.
         assert!(!feed(&mut q, 10 * 256, 50.0));
         assert!(q.state(1).report.is_some());
+    }
+
+    #[test]
+    fn hum_is_found_at_the_measured_rate() {
+        // A 125 Hz board under 50 Hz hum, first taken for a 256 Hz one.
+        let hummed = |q: &mut ChannelQuality, rate: f64| {
+            let mut noise = Noise(3);
+            for i in 0..(4.0 * rate) as usize {
+                let t = i as f64 / rate;
+                let hum = 60.0 * (2.0 * PI * 50.0 * t).sin();
+                q.push(t, &[code(5.0 * noise.next() + hum)]);
+            }
+            q.state(0).issues.mains
+        };
+        let mut q = ChannelQuality::new(1, RATE, Mains::Hz50);
+        assert!(!hummed(&mut q, 125.0), "looked for at the wrong frequency");
+        q.set_rate_hz(125.0);
+        assert!(q.state(0).report.is_none(), "started over");
+        assert!(hummed(&mut q, 125.0));
+        // A rate within 1 % keeps the windows.
+        q.set_rate_hz(125.5);
+        assert!(q.state(0).report.is_some());
     }
 
     #[test]
