@@ -182,29 +182,25 @@ pub fn p2_restart_stream(segments: usize, no_signal: f64, seed: u64) -> Damaged 
         });
     };
     for segment in 0..segments {
-        for _ in 0..rng.inclusive(300, 3000) {
-            let frame = sim.next_frame();
-            send(
-                &mut out,
-                counter,
-                frame.samples.map(|s| s & 0x3FF),
-                switches,
-                17,
-            );
+        let length = rng.inclusive(300, 3000);
+        let last = segment + 1 == segments;
+        for k in 0..=length {
+            if k == length && last {
+                break;
+            }
+            // The restart: the last packet on the wire is cut short, the board boots.
+            let len = if k == length {
+                rng.inclusive(1, 16)
+            } else {
+                17
+            };
+            let samples = sim.next_frame().samples.map(|s| s & 0x3FF);
+            send(&mut out, counter, samples, switches, len);
             counter = counter.wrapping_add(1);
         }
-        if segment + 1 == segments {
+        if last {
             break;
         }
-        // The restart: the packet on the wire is cut short, the board boots.
-        let frame = sim.next_frame();
-        send(
-            &mut out,
-            counter,
-            frame.samples.map(|s| s & 0x3FF),
-            switches,
-            rng.inclusive(1, 16),
-        );
         out.bytes
             .extend((0..rng.inclusive(0, 40)).map(|_| rng.byte()));
         out.restarts.push(out.sent.len());
