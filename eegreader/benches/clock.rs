@@ -32,7 +32,9 @@ fn main() {
         .unwrap_or(20.0);
     println!(
         "board rate  rate_hz=   error     RMS error  largest  ({seconds} s each, 16 ms bursts, load {})",
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     for rate in [100.0, 125.0, 257.14] {
         let (measured, rms, largest) = session(rate, seconds);
