@@ -1,8 +1,13 @@
 //! The command line as typed: raw flags. `settings` turns them into validated settings.
 
+pub mod session;
+
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use self::session::SessionArgs;
+use crate::convert::args::ConvertArgs;
 
 /// Reads an OpenEEG amplifier (ModularEEG, Olimex EEG-SMT), a capture file or the built-in
 /// simulator, writes one line per packet to standard output and records sessions to files.
@@ -41,10 +46,6 @@ pub struct Args {
     #[arg(long, default_value_t = 57600, value_name = "N")]
     pub baud: u32,
 
-    /// Packet protocol.
-    #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
-    pub protocol: ProtocolArg,
-
     /// Pace --replay as it arrived live (by its arrivals file), or else at the stream's sample
     /// rate, instead of as fast as possible.
     #[arg(long, requires = "replay")]
@@ -58,23 +59,18 @@ pub struct Args {
     #[arg(long, default_value_t = 1, value_name = "N", requires = "simulate")]
     pub seed: u64,
 
-    /// Nominal sample rate in Hz (the simulator's rate with --simulate; 257.14 is what most
-    /// boards really do).
-    #[arg(long, value_name = "HZ")]
-    pub rate: Option<f64>,
-
     /// Damage the simulated stream (dropped bytes, junk, bursts, lost packets) for
     /// demonstrations.
     #[arg(long, requires = "simulate")]
     pub faults: bool,
 
+    /// The flags `convert` has too.
+    #[command(flatten)]
+    pub session: SessionArgs,
+
     /// One JSON object per line instead of the original format.
     #[arg(short = 'j', long)]
     pub json: bool,
-
-    /// Leave out the '#' event lines (lost packets, resyncs, device gone/back).
-    #[arg(long)]
-    pub no_events: bool,
 
     /// Record to a CSV file (raw codes and microvolts, gaps marked).
     #[arg(long, value_name = "FILE")]
@@ -89,24 +85,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub record_edf: Option<PathBuf>,
 
-    /// Channel labels for the recordings: up to six comma-separated names (at most 16 ASCII
-    /// characters each); unnamed channels keep ch1..ch6.
-    #[arg(long, value_name = "NAMES")]
-    pub labels: Option<String>,
-
     /// Record the exact bytes received, and in FILE.arrivals when each read arrived, so that
     /// --replay FILE gives the same output as the live session.
     #[arg(long, value_name = "FILE")]
     pub record_raw: Option<PathBuf>,
-
-    /// Device profile for microvolts: modular-eeg (0.5 uV/LSB) or eeg-smt (0.52 uV/LSB).
-    #[arg(long, default_value = "modular-eeg", value_name = "NAME")]
-    pub profile: String,
-
-    /// Microvolts per ADC step, overriding the profile's (calibrate with the board's 250 uV
-    /// 14 Hz signal).
-    #[arg(long, value_name = "UV")]
-    pub scale: Option<f64>,
 
     /// Also publish the samples as a Lab Streaming Layer stream NAME (type EEG, microvolts),
     /// with the stream events as NAME-events (type Markers). Needs liblsl (see LSL_LIB).
@@ -138,18 +120,7 @@ pub struct Args {
 pub enum Command {
     /// Convert a raw capture to CSV, WAV, JSON lines, the text format or EDF+, as fast as it
     /// decodes.
-    Convert(crate::convert::args::ConvertArgs),
-}
-
-/// `--protocol` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProtocolArg {
-    /// Detect P2 or P3 from the stream.
-    Auto,
-    /// ModularEEG / EEG-SMT 17-byte packets.
-    P2,
-    /// ModularEEG ATmega48 7-bit packets.
-    P3,
+    Convert(ConvertArgs),
 }
 
 const EXAMPLES: &str = "\

@@ -6,8 +6,10 @@ use std::time::Duration;
 use libeeg::units::DeviceProfile;
 use libeeg::{DecoderConfig, ProtocolChoice};
 
-use crate::cli::{Args, ProtocolArg};
+use crate::cli::Args;
+use crate::cli::session::{ProtocolArg, SessionArgs};
 use crate::error::Error;
+use crate::labels::channel_labels;
 
 /// Where bytes come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +83,7 @@ impl Settings {
         } else {
             SourceSpec::Attached
         };
-        let profile = device_profile(&args.profile, args.scale, args.rate)?;
+        let session = SessionSettings::from_args(args.session)?;
         let duration = match args.duration {
             Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
             Some(s) => {
@@ -107,24 +109,23 @@ impl Settings {
             return Err(Error::new("--baud 0 is not a serial speed")
                 .fix("OpenEEG devices use 57600 (some shields 115200)"));
         }
-        let decoder = decoder_config(args.protocol, &profile, args.low_latency);
         Ok(Self {
             source,
             use_arrivals: !args.ignore_arrivals,
             baud: args.baud,
-            decoder,
-            profile,
+            decoder: session.decoder(args.low_latency),
+            profile: session.profile,
             format: if args.json {
                 Format::Json
             } else {
                 Format::Text
             },
-            events: !args.no_events,
+            events: session.events,
             record_csv: args.record_csv,
             record_wav: args.record_wav,
             record_raw: args.record_raw,
             record_edf: args.record_edf,
-            labels: crate::labels::channel_labels(args.labels.as_deref())?,
+            labels: session.labels,
             exit_on_disconnect: args.exit_on_disconnect,
             duration,
             lsl: args.lsl,
@@ -133,8 +134,46 @@ impl Settings {
     }
 }
 
+/// The flags acquisition and `convert` share, checked.
+#[derive(Debug, Clone)]
+pub struct SessionSettings {
+    /// `--protocol`.
+    pub protocol: ProtocolChoice,
+    /// The device profile, with `--scale` and `--rate` applied.
+    pub profile: DeviceProfile,
+    /// The six channel labels.
+    pub labels: Vec<String>,
+    /// Text and JSON output write event lines.
+    pub events: bool,
+}
+
+impl SessionSettings {
+    /// Checks the shared flags.
+    pub fn from_args(args: SessionArgs) -> Result<Self, Error> {
+        Ok(Self {
+            protocol: match args.protocol {
+                ProtocolArg::Auto => ProtocolChoice::Auto,
+                ProtocolArg::P2 => ProtocolChoice::P2,
+                ProtocolArg::P3 => ProtocolChoice::P3,
+            },
+            profile: device_profile(&args.profile, args.scale, args.rate)?,
+            labels: channel_labels(args.labels.as_deref())?,
+            events: !args.no_events,
+        })
+    }
+
+    /// The decoder for the protocol at the profile's nominal rate; `low_latency` delivers a
+    /// packet before the next header proves its end.
+    pub fn decoder(&self, low_latency: bool) -> DecoderConfig {
+        let mut decoder = DecoderConfig::with_protocol(self.protocol);
+        decoder.sample_rate_hz = self.profile.nominal_rate_hz;
+        decoder.low_latency = low_latency;
+        decoder
+    }
+}
+
 /// The device profile `name`, with `--scale` and `--rate` applied once checked.
-pub fn device_profile(
+fn device_profile(
     name: &str,
     scale: Option<f64>,
     rate: Option<f64>,
@@ -161,21 +200,4 @@ pub fn device_profile(
         profile.nominal_rate_hz = rate;
     }
     Ok(profile)
-}
-
-/// The decoder for `--protocol` at the profile's nominal rate.
-pub fn decoder_config(
-    protocol: ProtocolArg,
-    profile: &DeviceProfile,
-    low_latency: bool,
-) -> DecoderConfig {
-    let protocol = match protocol {
-        ProtocolArg::Auto => ProtocolChoice::Auto,
-        ProtocolArg::P2 => ProtocolChoice::P2,
-        ProtocolArg::P3 => ProtocolChoice::P3,
-    };
-    let mut decoder = DecoderConfig::with_protocol(protocol);
-    decoder.sample_rate_hz = profile.nominal_rate_hz;
-    decoder.low_latency = low_latency;
-    decoder
 }

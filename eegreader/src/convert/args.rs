@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::format::OutputFormat;
-use crate::cli::ProtocolArg;
+use crate::cli::session::SessionArgs;
 
 /// Converts a raw capture (recorded with --record-raw, or a BrainBay archive) to CSV, WAV,
 /// JSON lines, the text format or EDF+, through the same writers as a live recording.
@@ -41,31 +41,9 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub ignore_arrivals: bool,
 
-    /// Packet protocol.
-    #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
-    pub protocol: ProtocolArg,
-
-    /// Nominal sample rate in Hz, which places the samples in time (257.14 is what most boards
-    /// really do).
-    #[arg(long, value_name = "HZ")]
-    pub rate: Option<f64>,
-
-    /// Device profile for microvolts: modular-eeg (0.5 uV/LSB) or eeg-smt (0.52 uV/LSB).
-    #[arg(long, default_value = "modular-eeg", value_name = "NAME")]
-    pub profile: String,
-
-    /// Microvolts per ADC step, overriding the profile's.
-    #[arg(long, value_name = "UV")]
-    pub scale: Option<f64>,
-
-    /// Channel labels: up to six comma-separated names (at most 16 ASCII characters each);
-    /// unnamed channels keep ch1..ch6.
-    #[arg(long, value_name = "NAMES")]
-    pub labels: Option<String>,
-
-    /// Leave out the event lines (text and JSON: lost packets, resyncs, ...).
-    #[arg(long)]
-    pub no_events: bool,
+    /// The flags acquisition has too.
+    #[command(flatten)]
+    pub session: SessionArgs,
 }
 
 const CONVERT_HELP: &str = "\

@@ -24,7 +24,7 @@ use crate::output::SessionInfo;
 use crate::output::set::Outputs;
 use crate::output::utc::iso8601;
 use crate::progress::ProgressBar;
-use crate::settings;
+use crate::settings::SessionSettings;
 use crate::source::Source;
 use crate::source::arrivals;
 use crate::source::replay::{ReplayOptions, ReplaySource};
@@ -34,9 +34,10 @@ use self::format::{OutputFormat, Target};
 
 /// Runs a conversion and reports it on stderr.
 pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
-    let profile = settings::device_profile(&args.profile, args.scale, args.rate)?;
+    let settings = SessionSettings::from_args(args.session)?;
+    let profile = &settings.profile;
     // Offline, a packet can always wait for the next header to prove its end.
-    let decoder = settings::decoder_config(args.protocol, &profile, false);
+    let decoder = settings.decoder(false);
     let target = Target::of(&args.output);
     let input = (args.input.as_os_str() != "-").then_some(args.input.as_path());
     let session_start = Instant::now();
@@ -88,9 +89,9 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
         microvolts_per_lsb: profile.microvolts_per_lsb,
         nominal_rate_hz: profile.nominal_rate_hz,
         start_us,
-        labels: crate::labels::channel_labels(args.labels.as_deref())?,
+        labels: settings.labels.clone(),
     };
-    let sink = format.open(&target, &session, !args.no_events)?;
+    let sink = format.open(&target, &session, settings.events)?;
     let mut outputs = match &target {
         Target::StandardOutput => Outputs::new(sink, Vec::new(), false),
         Target::File(_) => Outputs::recordings(vec![sink]),
@@ -99,7 +100,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode, Error> {
     let mut progress = ProgressBar::new(total);
     let plan = Plan {
         decoder,
-        profile: &profile,
+        profile,
         duration: None,
         session_start,
         wall_start_us: start_us,
