@@ -1,10 +1,14 @@
-//! The machine behind [`inject`](super::inject): encodes one frame at a time, damages its bytes,
-//! and works out from per-byte provenance whether the packet survived intact.
+//! Byte-level fault injector with ground truth.
+//!
+//! Frames are encoded here (so counters can jump), damaged the way real captures are damaged
+//! (PROTOCOL.md, "Damage seen in real captures"), the device may restart (PROTOCOL.md, "Device
+//! behaviour beyond transport damage"), and every packet is recorded with whether it reached
+//! the output intact, worked out from per-byte provenance.
 
 use super::faults::{Damaged, FaultConfig, FaultCounts, SentPacket};
 use super::restart::{Restart, Restarts, Slot};
 use super::rng::Rng;
-use super::simulator::Frame;
+use super::simulator::{Frame, Simulator};
 use crate::encode::Encoder;
 use crate::{CHANNELS, MAX_CODE, MID_SCALE, Protocol, p2};
 
@@ -18,6 +22,43 @@ const MAX_BURST: usize = 64;
 /// Text a firmware or a terminal program may inject into the binary stream.
 const TEXT_LINES: [&str; 4] = ["Reset signal logged.\r\n", "Ready.\r\n", "\r\n", "OK\r\n"];
 
+/// Encodes `frames` with `encoder` (which advances) and damages the bytes per `config`: one
+/// packet per frame, but none for frames that pass while the device boots after a restart. The
+/// same frames, encoder state, config and seed always give the same result.
+pub fn inject(frames: &[Frame], encoder: &mut Encoder, config: &FaultConfig, seed: u64) -> Damaged {
+    let mut injector = FaultInjector::new(encoder.clone(), config.clone(), seed);
+    let mut out = Damaged::default();
+    for frame in frames {
+        injector.push(frame, &mut out);
+    }
+    *encoder = injector.into_encoder();
+    out
+}
+
+// Here, beside the injector it drives, so that faults.rs, where `Damaged` is defined, does not
+// depend on the injector.
+impl Damaged {
+    /// Takes frames from `sim` until the device has sent `n_packets` packets (more frames than
+    /// that when it restarted and booted), encodes them with the simulator's encoder (which
+    /// advances, so later [`Simulator::packets`] continue the counter sequence, restarts
+    /// included) and damages them.
+    pub fn from_simulator(
+        sim: &mut Simulator,
+        n_packets: usize,
+        config: &FaultConfig,
+        seed: u64,
+    ) -> Self {
+        let mut injector = FaultInjector::new(sim.encoder().clone(), config.clone(), seed);
+        let mut out = Self::default();
+        while out.sent.len() < n_packets {
+            let frame = sim.next_frame();
+            injector.push(&frame, &mut out);
+        }
+        *sim.encoder_mut() = injector.into_encoder();
+        out
+    }
+}
+
 /// One byte on its way out, tagged with where it came from.
 #[derive(Debug, Clone, Copy)]
 struct Byte {
@@ -26,7 +67,7 @@ struct Byte {
     modified: bool,
 }
 
-/// The streaming form of [`inject`](super::inject): push frames one at a time into a [`Damaged`].
+/// The streaming form of [`inject`]: push frames one at a time into a [`Damaged`].
 ///
 /// A burst of lost bytes that outruns its packet carries over into the next push, and so does
 /// a restart: the frames that pass while the device boots send nothing.
@@ -336,3 +377,6 @@ fn make_junk(rng: &mut Rng, protocol: Protocol, out: &mut Vec<u8>) {
         _ => out.extend_from_slice(TEXT_LINES[rng.below(TEXT_LINES.len())].as_bytes()),
     }
 }
+
+#[cfg(test)]
+mod tests;

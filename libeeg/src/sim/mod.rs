@@ -22,7 +22,7 @@ mod rng;
 mod signal;
 mod simulator;
 
-pub use faults::{Damaged, FaultConfig, FaultCounts, SentPacket, inject};
-pub use injector::FaultInjector;
+pub use faults::{Damaged, FaultConfig, FaultCounts, SentPacket};
+pub use injector::{FaultInjector, inject};
 pub use rng::Rng;
 pub use simulator::{Frame, SimConfig, Simulator};
