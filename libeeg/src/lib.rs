@@ -11,6 +11,7 @@ mod event;
 mod packet;
 mod protocol;
 pub mod sim;
+pub mod spectrum;
 mod stats;
 pub mod units;
 

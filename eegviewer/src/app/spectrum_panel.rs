@@ -15,6 +15,7 @@ use egui_plot::{
     PlotPoints, Span, Text,
 };
 use libeeg::CHANNELS;
+use libeeg::spectrum::DC_CUTOFF_HZ;
 
 use super::plots::COLORS;
 use super::session::Session;
@@ -50,9 +51,6 @@ const Y_AXIS_WIDTH: f32 = 48.0;
 const DENSITY_SHARE: f32 = 0.58;
 /// How to zoom the density plot, for the range buttons' tooltips.
 const ZOOM_HINT: &str = "Scroll or drag the plot to zoom, double-click to reset.";
-/// What the RMS figure is, for its tooltip.
-const RMS_HINT: &str =
-    "Root of the power above 0.5 Hz: the amplitude of the signal without its offset and drift";
 
 /// The spectrum panel's state: the spectra and the density curves, kept between frames.
 #[derive(Debug)]
@@ -268,7 +266,7 @@ impl SpectrumPanel {
                     };
                     plot_ui.span(Span::new("", edges.lo_hz..=edges.hi_hz).fill(shade));
                     let at = PlotPoint::new((edges.lo_hz + edges.hi_hz) / 2.0, top);
-                    let name = RichText::new(symbol(band)).color(BAND_TEXT).size(14.0);
+                    let name = RichText::new(band.symbol()).color(BAND_TEXT).size(14.0);
                     plot_ui.text(
                         Text::new("", at, name)
                             .anchor(Align2::CENTER_TOP)
@@ -372,13 +370,16 @@ impl SpectrumPanel {
                 let edges = strongest.band();
                 ui.label(format!("{strongest} strongest ({share:.0} %)"))
                     .on_hover_text(format!("{}–{} Hz", edges.lo_hz, edges.hi_hz));
-                // Total power above 0.5 Hz is the variance there: its root is the RMS amplitude.
+                // Total power above DC is the variance there: its root is the RMS amplitude.
                 let rms = match view.units {
                     Units::Microvolts => bands.total.sqrt() * view.uv_per_lsb,
                     Units::Raw => bands.total.sqrt(),
                 };
                 ui.label(format!("{rms:.1} {} rms", view.units.suffix()))
-                    .on_hover_text(RMS_HINT);
+                    .on_hover_text(format!(
+                        "Root of the power above {DC_CUTOFF_HZ} Hz: the amplitude of the signal \
+                         without its offset and drift"
+                    ));
                 ui.end_row();
             }
         });
@@ -503,17 +504,6 @@ fn percent_marks(_input: GridInput) -> Vec<GridMark> {
 /// `m:ss.s` since the first sample.
 fn clock(t: f64) -> String {
     format!("{}:{:04.1}", (t / 60.0).floor(), t.rem_euclid(60.0))
-}
-
-/// The band's Greek letter, narrow enough for delta's 3.5 Hz over the whole spectrum.
-fn symbol(band: EegBand) -> &'static str {
-    match band {
-        EegBand::Delta => "δ",
-        EegBand::Theta => "θ",
-        EegBand::Alpha => "α",
-        EegBand::Beta => "β",
-        EegBand::Gamma => "γ",
-    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //! - [`filter::FilterBank`], built from [`biquad`] sections: causal display filters per
 //!   channel (high-pass 0.5 Hz, mains notch, low-pass 40 Hz), each toggleable, restarted at
 //!   gaps.
-//! - [`spectrum::Spectrum`]: Hann-windowed FFT of the newest samples, dB density and the
-//!   classic band powers.
+//! - [`spectrum::Spectrum`]: FFT of the newest samples by libeeg's spectral conventions, dB
+//!   density and the classic band powers.
 //! - [`quality::ChannelQuality`]: railed share, flat line and mains hum per channel.
 //!
 //! A sample's way through:

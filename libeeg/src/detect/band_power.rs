@@ -1,8 +1,8 @@
 //! Power in a frequency band over a sliding window, and a detector for when it rises and falls.
 
-use super::Band;
 use super::periodogram::Periodogram;
 use super::window::SlidingWindow;
+use crate::spectrum::Band;
 
 /// Power of `samples` (taken at `rate_hz`) in `band`, in the sample unit squared.
 ///
@@ -238,7 +238,7 @@ impl BandPowerDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::test_signal::{Noise, sine};
+    use crate::spectrum::test_signal::{Noise, sine};
 
     const RATE: f64 = 256.0;
 

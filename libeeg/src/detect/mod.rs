@@ -7,16 +7,14 @@
 //! levels and powers are in that unit (powers in that unit squared). [`QualityMonitor`] is the
 //! exception: it takes raw codes, because railing is a property of the ADC.
 
-mod band;
 mod band_power;
 mod periodogram;
 mod quality;
-#[cfg(test)]
-mod test_signal;
 mod threshold;
 mod window;
 
-pub use band::Band;
+// Also here, beside the band-power detector that takes it.
+pub use crate::spectrum::Band;
 pub use band_power::{
     BandPowerConfig, BandPowerDetector, BandPowerEvent, PowerChange, band_power, relative_power,
 };

@@ -1,30 +1,20 @@
 //! Band power from a Hann-windowed periodogram, computing only the bins asked for.
 
 use std::f64::consts::PI;
+use std::ops::Range;
 
-use super::Band;
+use crate::spectrum::{Band, Bins, Hann};
 
-/// Frequencies below this count as DC (offset and slow drift), not signal.
-pub(crate) const DC_CUTOFF_HZ: f64 = 0.5;
-
-/// Slack when mapping band edges to bins, so an edge computed as 7.999999 Hz still takes the
-/// 8 Hz bin.
-const BIN_EDGE_SLACK: f64 = 1e-9;
-
-/// One window of samples, mean removed and Hann weighted, ready for power queries.
-///
-/// Powers are one-sided periodogram bins scaled by the window's power (Parseval), so a sine of
-/// amplitude `A` gives `A² / 2` summed over its bins, and white noise of variance `σ²` gives
-/// `σ²` summed over all bins: the unit is the sample unit squared. Each bin costs one Goertzel
-/// pass over the window, so a query costs O(window × bins in the band).
+/// One window of samples, mean removed and Hann weighted, ready for power queries in the
+/// sample unit squared, by [`crate::spectrum`]'s conventions. Each bin costs one Goertzel pass
+/// over the window, so a query costs O(window × bins in the band).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Periodogram {
     /// Windowed, mean-removed samples.
     y: Vec<f64>,
-    /// Hann weights for `y.len()`, kept while the length does not change.
-    hann: Vec<f64>,
-    /// Sum of squared weights: the window's power, which the bins are divided by.
-    hann_power: f64,
+    /// The window for `y.len()` samples, kept while the length does not change; `None` for
+    /// fewer than 2 samples, which have no power.
+    hann: Option<Hann>,
     rate_hz: f64,
 }
 
@@ -35,64 +25,44 @@ impl Periodogram {
         self.y.clear();
         self.y.extend(samples);
         let n = self.y.len();
-        if self.hann.len() != n {
-            // Periodic Hann: a sine on a bin leaks into exactly its two neighbours.
-            self.hann = (0..n)
-                .map(|i| 0.5 - 0.5 * (2.0 * PI * i as f64 / n as f64).cos())
-                .collect();
-            self.hann_power = self.hann.iter().map(|w| w * w).sum();
+        if n < 2 {
+            self.hann = None;
+            return;
         }
-        // Removing the mean keeps the offset (mid-scale 512 in raw codes) out of the low bins.
-        let mean = self.y.iter().sum::<f64>() / n.max(1) as f64;
-        for (y, w) in self.y.iter_mut().zip(&self.hann) {
-            *y = (*y - mean) * w;
-        }
+        let hann = match self.hann.take() {
+            Some(hann) if hann.weights().len() == n => hann,
+            _ => Hann::new(n),
+        };
+        hann.apply(&mut self.y);
+        self.hann = Some(hann);
     }
 
     /// Power summed over the bins whose frequency lies in `band` (edges inclusive).
     pub(crate) fn band_power(&self, band: Band) -> f64 {
-        let n = self.y.len() as f64;
-        let lo = (band.lo_hz * n / self.rate_hz - BIN_EDGE_SLACK)
-            .ceil()
-            .max(0.0) as usize;
-        let hi = (band.hi_hz * n / self.rate_hz + BIN_EDGE_SLACK).floor() as usize;
-        self.bins_power(lo, hi)
+        self.spectrum()
+            .map_or(0.0, |(hann, bins)| self.bins_power(hann, bins.band(band)))
     }
 
-    /// Power in every bin at or above [`DC_CUTOFF_HZ`].
+    /// Power in every bin at or above [`DC_CUTOFF_HZ`](crate::spectrum::DC_CUTOFF_HZ).
     pub(crate) fn power_above_dc(&self) -> f64 {
-        if self.y.len() < 2 {
+        let Some((hann, bins)) = self.spectrum() else {
             return 0.0;
-        }
-        let n = self.y.len() as f64;
-        let first_signal_bin = (DC_CUTOFF_HZ * n / self.rate_hz - BIN_EDGE_SLACK).ceil() as usize;
-        // Parseval gives the total in one pass; only the few DC bins need a DFT.
-        let total = self.y.iter().map(|y| y * y).sum::<f64>() / self.hann_power;
-        let dc = match first_signal_bin {
-            0 => 0.0,
-            k => self.bins_power(0, k - 1),
         };
+        // Parseval gives the total in one pass; only the few DC bins need a DFT.
+        let dc = self.bins_power(hann, 0..bins.above_dc().start);
         // Rounding can leave a tiny negative remainder for a DC-only window.
-        (total - dc).max(0.0)
+        (hann.total_power(&self.y) - dc).max(0.0)
     }
 
-    /// Sum of one-sided bins `lo..=hi`, clipped to the bins that exist (0 to n/2).
-    fn bins_power(&self, lo: usize, hi: usize) -> f64 {
-        let n = self.y.len();
-        if n < 2 {
-            return 0.0;
-        }
-        let nyquist = n / 2;
-        (lo..=hi.min(nyquist))
-            .map(|k| {
-                // Bins other than DC and Nyquist stand for a positive and a negative frequency.
-                let sides = if k == 0 || (n.is_multiple_of(2) && k == nyquist) {
-                    1.0
-                } else {
-                    2.0
-                };
-                sides * self.bin_magnitude_squared(k) / self.scale()
-            })
+    /// The window and bins of the loaded samples; `None` when they have no power.
+    fn spectrum(&self) -> Option<(&Hann, Bins)> {
+        let hann = self.hann.as_ref()?;
+        Some((hann, Bins::new(self.y.len(), self.rate_hz)))
+    }
+
+    /// Sum of the one-sided power of `bins`.
+    fn bins_power(&self, hann: &Hann, bins: Range<usize>) -> f64 {
+        bins.map(|k| hann.bin_power(k, self.bin_magnitude_squared(k)))
             .sum()
     }
 
@@ -107,17 +77,12 @@ impl Periodogram {
         }
         s1 * s1 + s2 * s2 - coeff * s1 * s2
     }
-
-    /// Divisor turning |X[k]|² into power: window length times window power.
-    fn scale(&self) -> f64 {
-        self.y.len() as f64 * self.hann_power
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::test_signal::{Noise, sine};
+    use crate::spectrum::test_signal::{Noise, dft_magnitude_squared, sine};
 
     const RATE: f64 = 256.0;
 
@@ -125,6 +90,18 @@ mod tests {
         let mut p = Periodogram::default();
         p.load(samples, RATE);
         p
+    }
+
+    #[test]
+    fn goertzel_matches_the_dft() {
+        let p = loaded((0..100).map(|i| sine(3.0, 17.0, i as f64 / RATE) + i as f64));
+        for k in [0, 1, 7, 50] {
+            let (goertzel, dft) = (p.bin_magnitude_squared(k), dft_magnitude_squared(&p.y, k));
+            assert!(
+                (goertzel - dft).abs() <= 1e-9 * (1.0 + dft),
+                "{k}: {goertzel} vs {dft}"
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Signal quality of one channel from its raw codes: railed, flat, mains hum.
 
-use super::Band;
 use super::periodogram::Periodogram;
 use super::window::SlidingWindow;
 use crate::MAX_CODE;
+use crate::spectrum::Band;
 
 /// Half-width of the band around each mains line: covers the grid's frequency wander and the
 /// window's leakage.
@@ -18,10 +18,9 @@ pub struct QualityConfig {
     pub window: f64,
     /// Seconds between reports. Default [`QualityConfig::DEFAULT_HOP`].
     pub hop: f64,
-    /// Frequency of the local power grid: 50 Hz in Europe, Africa, most of Asia and Oceania
-    /// and eastern Japan; 60 Hz in the Americas, Korea, Taiwan, the Philippines, Saudi Arabia
-    /// and western Japan. When unsure, record a few seconds with the electrodes loose and
-    /// pick the one whose report shows the larger `mains_ratio`.
+    /// Frequency of the local power grid, hertz: [`Mains::hz`](crate::spectrum::Mains::hz),
+    /// whose documentation says which regions use which. When unsure, record a few seconds
+    /// with the electrodes loose and pick the one whose report shows the larger `mains_ratio`.
     pub mains_hz: f64,
     /// Share of railed samples (code 0 or 1023) from which the channel counts as railed.
     /// Default [`QualityConfig::DEFAULT_RAILED_SHARE`].
@@ -276,7 +275,7 @@ impl QualityMonitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::test_signal::{Noise, sine};
+    use crate::spectrum::test_signal::{Noise, sine};
 
     const RATE: f64 = 256.0;
 

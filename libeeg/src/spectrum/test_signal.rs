@@ -1,10 +1,24 @@
-//! Deterministic test signals for the detector tests: sines, white and pink-ish noise.
+//! Deterministic test signals for the spectrum and detector tests (sines, white and pink-ish
+//! noise), and the textbook DFT to hold a spectrum against.
 
 use std::f64::consts::PI;
 
 /// `amplitude · sin(2π · freq_hz · t)`.
 pub(crate) fn sine(amplitude: f64, freq_hz: f64, t: f64) -> f64 {
     amplitude * (2.0 * PI * freq_hz * t).sin()
+}
+
+/// `|X[k]|²` of `y` by the DFT's defining sum: slow, plainly right.
+pub(crate) fn dft_magnitude_squared(y: &[f64], k: usize) -> f64 {
+    let (mut re, mut im) = (0.0, 0.0);
+    for (i, v) in y.iter().enumerate() {
+        // The product taken modulo the length keeps the angle small and exact.
+        let turns = (k * i % y.len()) as f64 / y.len() as f64;
+        let (sin, cos) = (-2.0 * PI * turns).sin_cos();
+        re += v * cos;
+        im += v * sin;
+    }
+    re * re + im * im
 }
 
 /// A small seeded generator (xorshift64*), so every run sees the same noise.
