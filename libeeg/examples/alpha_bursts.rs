@@ -5,13 +5,39 @@
 //! cargo run -p libeeg --example alpha_bursts          # a simulated minute, with the truth
 //! ```
 
-use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
-use std::rc::Rc;
 
-use libeeg::detect::{Band, BandPowerConfig, PowerChange};
+use libeeg::DecoderConfig;
+use libeeg::detect::{Band, BandPowerConfig, BandPowerEvent, PowerChange};
+use libeeg::dispatch::{Dispatcher, Handler};
 use libeeg::sim::{SimConfig, Simulator};
-use libeeg::{DecoderConfig, Dispatcher};
+
+/// Alpha bursts: each rise of the band power paired with the fall after it.
+#[derive(Default)]
+struct Bursts {
+    onset: Option<f64>,
+    found: Vec<(f64, f64)>,
+}
+
+impl Handler for Bursts {
+    fn band_power(&mut self, _channel: usize, change: &BandPowerEvent) -> ControlFlow<()> {
+        match change.kind {
+            PowerChange::Rose => self.onset = Some(change.t),
+            PowerChange::Fell => {
+                if let Some(start) = self.onset.take() {
+                    self.found.push((start, change.t));
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn loss(&mut self, count: u64, _first_sample_index: u64, t: f64) -> ControlFlow<()> {
+        println!("  ({count} packets lost at {t:.2} s)");
+        ControlFlow::Continue(())
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,31 +64,17 @@ fn main() -> ExitCode {
         }
     };
 
-    let bursts = Rc::new(RefCell::new(Vec::new()));
-    let onset = Rc::new(RefCell::new(None));
     let mut eeg = Dispatcher::new(DecoderConfig::default());
-    let found = Rc::clone(&bursts);
-    eeg.on_band_power(
-        channel,
-        BandPowerConfig::new(Band::ALPHA, 256.0, level),
-        move |change| match change.event.kind {
-            PowerChange::Rose => *onset.borrow_mut() = Some(change.event.t),
-            PowerChange::Fell => {
-                if let Some(start) = onset.borrow_mut().take() {
-                    found.borrow_mut().push((start, change.event.t));
-                }
-            }
-        },
-    );
-    eeg.on_loss(|loss| println!("  ({} packets lost at {:.2} s)", loss.count, loss.t));
-    let _ = eeg.push(&bytes);
-    let _ = eeg.finish();
+    eeg.watch_band_power(channel, BandPowerConfig::new(Band::ALPHA, 256.0, level));
+    let mut bursts = Bursts::default();
+    let _ = eeg.push(&bytes, &mut bursts);
+    let _ = eeg.finish(&mut bursts);
 
     println!(
         "alpha bursts on channel {} (8-12 Hz power above {level} uV^2 over 1 s):",
         channel + 1
     );
-    for (start, end) in bursts.borrow().iter() {
+    for (start, end) in &bursts.found {
         println!("  {start:7.2} s .. {end:7.2} s  ({:.2} s)", end - start);
     }
     let stats = eeg.decoder().stats();
@@ -72,9 +84,18 @@ fn main() -> ExitCode {
     );
     if let Some(truth) = truth {
         println!("the simulator's bursts (a 1 s window reports each up to 1 s late):");
-        for (start, end) in truth {
+        for (start, end) in &truth {
             println!("  {start:7.2} s .. {end:7.2} s  ({:.2} s)", end - start);
         }
+        // Found: reported within a window (plus a hop) of its start.
+        let found = truth
+            .iter()
+            .filter(|&&(start, _)| {
+                let reported = start..start + 1.2;
+                bursts.found.iter().any(|(t, _)| reported.contains(t))
+            })
+            .count();
+        println!("found {found} of the {} simulated bursts", truth.len());
     }
     ExitCode::SUCCESS
 }

@@ -13,6 +13,7 @@ mod protocol;
 pub mod sim;
 pub mod spectrum;
 mod stats;
+mod timed;
 pub mod units;
 
 pub use decoder::{Decoder, DecoderConfig, ProtocolChoice};
@@ -21,3 +22,4 @@ pub use event::{Event, RestartEvidence};
 pub use packet::{CHANNELS, MAX_CODE, MID_SCALE, Packet};
 pub use protocol::{Protocol, p2, p3};
 pub use stats::Stats;
+pub use timed::{Timed, TimedDecoder};

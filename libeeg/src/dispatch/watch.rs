@@ -1,18 +1,17 @@
-//! A detector attached to one channel, with the callback it feeds.
+//! A detector attached to one channel, reporting to the handler's hook for its kind.
 
 use std::ops::ControlFlow;
 
-use super::flow::Callback;
-use super::notice::{BandPowerNotice, ChannelNotice, QualityNotice, ThresholdNotice};
+use super::Handler;
 use crate::Packet;
 use crate::detect::{BandPowerDetector, QualityMonitor, ThresholdDetector};
 use crate::units::DeviceProfile;
 
-/// The detector of a watch and its callback.
+/// A detector of any kind.
 pub(super) enum Detector {
-    Threshold(ThresholdDetector, Callback<ThresholdNotice>),
-    BandPower(BandPowerDetector, Callback<BandPowerNotice>),
-    Quality(QualityMonitor, Callback<QualityNotice>),
+    Threshold(ThresholdDetector),
+    BandPower(BandPowerDetector),
+    Quality(QualityMonitor),
 }
 
 /// A detector on one channel.
@@ -22,38 +21,43 @@ pub(super) struct Watch {
 }
 
 impl Watch {
-    /// Feeds the watched channel of `packet` (sample time `t`) to the detector.
-    pub fn feed(&mut self, packet: &Packet, t: f64, profile: &DeviceProfile) -> ControlFlow<()> {
+    /// Feeds the watched channel of `packet` (sampled at `t`) to the detector, and what it
+    /// reports to `handler`.
+    pub fn feed<H: Handler + ?Sized>(
+        &mut self,
+        packet: &Packet,
+        t: f64,
+        profile: &DeviceProfile,
+        handler: &mut H,
+    ) -> ControlFlow<()> {
         let Some(&code) = packet.channels().get(self.channel) else {
             return ControlFlow::Continue(());
         };
         let channel = self.channel;
         let microvolts = profile.to_microvolts(code);
         match &mut self.detector {
-            Detector::Threshold(d, f) => notify(channel, d.push(microvolts, t), f),
-            Detector::BandPower(d, f) => notify(channel, d.push(microvolts, t), f),
+            Detector::Threshold(d) => match d.push(microvolts, t) {
+                Some(crossing) => handler.threshold(channel, &crossing),
+                None => ControlFlow::Continue(()),
+            },
+            Detector::BandPower(d) => match d.push(microvolts, t) {
+                Some(change) => handler.band_power(channel, &change),
+                None => ControlFlow::Continue(()),
+            },
             // Quality works on raw codes: railing is a property of the ADC.
-            Detector::Quality(d, f) => notify(channel, d.push(code, t), f),
+            Detector::Quality(d) => match d.push(code, t) {
+                Some(change) => handler.quality(channel, &change),
+                None => ControlFlow::Continue(()),
+            },
         }
     }
 
-    /// Samples were lost: detectors must not compute across the gap.
+    /// The samples do not continue the previous ones: detectors must not compute across.
     pub fn gap(&mut self) {
         match &mut self.detector {
-            Detector::Threshold(d, _) => d.gap(),
-            Detector::BandPower(d, _) => d.gap(),
-            Detector::Quality(d, _) => d.gap(),
+            Detector::Threshold(d) => d.gap(),
+            Detector::BandPower(d) => d.gap(),
+            Detector::Quality(d) => d.gap(),
         }
-    }
-}
-
-fn notify<E>(
-    channel: usize,
-    event: Option<E>,
-    f: &mut Callback<ChannelNotice<E>>,
-) -> ControlFlow<()> {
-    match event {
-        Some(event) => f(&ChannelNotice { channel, event }),
-        None => ControlFlow::Continue(()),
     }
 }
