@@ -15,6 +15,7 @@ pub mod spectrum;
 mod stats;
 mod timed;
 pub mod units;
+pub mod wire;
 
 pub use decoder::{Decoder, DecoderConfig, ProtocolChoice};
 pub use dispatch::Dispatcher;
